@@ -1,0 +1,17 @@
+#pragma once
+// The formscan commands; each returns the process exit status.
+#include <string>
+#include <vector>
+
+namespace formscan::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 2;     // unusable arguments or configuration
+inline constexpr int kExitSkipped = 3;   // the batch ran, but some input was skipped
+
+int run_command(const std::vector<std::string>& args);
+int plugins_command(const std::vector<std::string>& args);
+int synth_command(const std::vector<std::string>& args);
+int eval_command(const std::vector<std::string>& args);
+
+}  // namespace formscan::cli

@@ -1,0 +1,65 @@
+// formscan: turns scanned survey forms into validated records. See README.md.
+#include "commands.hpp"
+
+#include "formscan/error.hpp"
+#include "formscan/logging.hpp"
+#include "formscan/masking.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char* kUsage = R"(formscan: scanned survey forms -> validated records
+
+usage:
+  formscan run [--template ID|auto] [--threads N] [--config FILE] [-D stage.param=value]...
+               [--plugins DIR] [--templates DIR] [--no-progress] --out RECORDS.jsonl INPUT...
+      Reads scans (PNG, JPEG, TIFF, PDF; folders are walked in name order) and writes
+      one JSON record per person (--out - for standard output). Exit 0 when every page
+      was read, 3 when some input was skipped (each is reported on stderr), 2 for
+      unusable arguments.
+  formscan plugins [--plugins DIR]
+      Lists every installed stage: version, what it needs and adds, its parameters.
+  formscan synth --out DIR [--pages N] [--template zj-hedui|zj-dengji|both] [--seed N]
+               [--formats png,jpeg,tiff-g4,tiff-lzw,pdf] [--dpi MIN-MAX] [--multipage N]
+               [--digits train|test] [--no-damage] [--max-skew DEG] [--fonts F1,F2]
+      Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl).
+  formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
+      Scores records against ground truth.
+
+environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
+             FORMSCAN_MODELS_DIR, TESSDATA_PREFIX, FORMSCAN_LOG_LEVEL (default warning)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* level = std::getenv("FORMSCAN_LOG_LEVEL");
+    formscan::setup_logging(level && *level ? level : "warning");
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+        std::cout << kUsage;
+        return argc < 2 ? formscan::cli::kExitUsage : 0;
+    }
+    std::string command = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+        if (command == "run") return formscan::cli::run_command(args);
+        if (command == "plugins") return formscan::cli::plugins_command(args);
+        if (command == "synth") return formscan::cli::synth_command(args);
+        if (command == "eval") return formscan::cli::eval_command(args);
+        if (command == "--version") {
+            std::cout << "formscan 0.1.0 (plugin API FormscanV1)\n";
+            return 0;
+        }
+        std::cerr << "formscan: unknown command \"" << command << "\"\n\n" << kUsage;
+        return formscan::cli::kExitUsage;
+    } catch (const formscan::Error& e) {
+        std::cerr << "formscan " << command << ": " << formscan::mask_personal_data(e.what()) << "\n";
+        return formscan::cli::kExitUsage;
+    } catch (const std::exception& e) {
+        std::cerr << "formscan " << command << ": [formscan.internal] " << formscan::mask_personal_data(e.what()) << "\n";
+        return 1;
+    }
+}

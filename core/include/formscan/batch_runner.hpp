@@ -1,0 +1,50 @@
+#pragma once
+// Runs pipelines over many scans: inputs are walked in name order, pages are decoded
+// one at a time by a reader thread into a bounded queue (so memory stays bounded by
+// the number of threads, not the size of the batch), read by N workers, and the
+// records are written in input order. A page that fails is reported and skipped.
+#include "formscan/config.hpp"
+#include "formscan/form_template.hpp"
+#include "formscan/plugin_host.hpp"
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace formscan {
+
+struct BatchOptions {
+    std::vector<std::string> inputs;  // files or folders
+    std::string template_id = "auto"; // or a template id
+    int threads = 1;
+    bool progress = false;            // progress line on stderr (only on a terminal)
+};
+
+struct SkippedInput {
+    std::string source;
+    int page = -1;                    // -1: the whole file
+    std::string message;
+};
+
+struct BatchSummary {
+    int files = 0;
+    int pages = 0;
+    int records = 0;
+    std::vector<SkippedInput> skipped;
+    double seconds = 0;
+};
+
+// Expands folders recursively (name order) into files; missing paths throw
+// formscan::Error input.not_found.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
+
+// Picks the template for an "auto" page: landscape pages are 核对表, portrait 登记表.
+const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& templates,
+                                    const std::string& wanted, const cv::Mat& page);
+
+BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
+                       const RunConfig& config, const StageEnvironment& env,
+                       const BatchOptions& options, std::ostream& out);
+
+}  // namespace formscan

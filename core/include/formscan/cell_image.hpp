@@ -1,0 +1,18 @@
+#pragma once
+// Cleaning a cell's crop before marks are judged or text is read: binarised, ruling
+// line remnants and specks removed. Pure functions, safe from any thread.
+#include <opencv2/core.hpp>
+
+namespace formscan {
+
+// Ink of a cell (255 = ink) with ruling-line remnants along its edges and specks
+// smaller than min_speck pixels removed.
+cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& box, int min_speck = 4);
+double ink_share(const cv::Mat& ink);
+// Bounding box of the ink, or an empty rect.
+cv::Rect ink_bounds(const cv::Mat& ink);
+// Black-on-white image of the ink, cropped to it, scaled so the ink is
+// `target_height` pixels tall (at most `max_scale` times), padded by `pad` pixels.
+cv::Mat ink_for_ocr(const cv::Mat& ink, int target_height, double max_scale = 4.0, int pad = 10);
+
+}  // namespace formscan

@@ -1,0 +1,27 @@
+#pragma once
+// Text helpers shared by readers, validation and the synthesiser: UTF-8 characters,
+// edit distance, vocabulary matching and the contract's value normalisation.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace formscan {
+
+std::vector<std::string> utf8_chars(std::string_view text);
+std::string remove_spaces(std::string_view text);  // ASCII and ideographic spaces
+std::string keep_only(std::string_view text, std::string_view allowed_ascii);
+std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
+struct VocabularyMatch {
+    std::string value;
+    std::size_t distance = 0;  // character edits from the text read
+};
+// The closest entry (ties: the first in the list); nullopt for an empty vocabulary.
+std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<std::string>& vocabulary);
+
+// "19850307", "1985.3.7", "1985-03-07", "1985年3月7日" -> "1985-03-07"; nullopt when
+// the text is no real date.
+std::optional<std::string> normalise_date(std::string_view text);
+
+}  // namespace formscan

@@ -1,0 +1,271 @@
+#include "formscan/batch_runner.hpp"
+
+#include "formscan/error.hpp"
+#include "formscan/logging.hpp"
+#include "formscan/masking.hpp"
+#include "formscan/record_json.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+namespace formscan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool looks_like_scan(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char head[1024] = {};
+    in.read(head, sizeof head);
+    return sniff_format(head, static_cast<std::size_t>(in.gcount())) != FileFormat::unknown;
+}
+
+struct WorkItem {
+    long seq = 0;
+    Page page;
+};
+
+// A bounded queue of decoded pages: the reader blocks when workers fall behind, so
+// at most `capacity` decoded pages wait in memory whatever the batch size.
+class PageQueue {
+public:
+    explicit PageQueue(std::size_t capacity) : capacity_(capacity) {}
+    void push(WorkItem item) {
+        std::unique_lock lock(mutex_);
+        not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+        items_.push_back(std::move(item));
+        not_empty_.notify_one();
+    }
+    std::optional<WorkItem> pop() {
+        std::unique_lock lock(mutex_);
+        not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+        if (items_.empty()) return std::nullopt;
+        WorkItem item = std::move(items_.front());
+        items_.pop_front();
+        not_full_.notify_one();
+        return item;
+    }
+    void close() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+
+private:
+    std::size_t capacity_;
+    std::deque<WorkItem> items_;
+    bool closed_ = false;
+    std::mutex mutex_;
+    std::condition_variable not_empty_, not_full_;
+};
+
+// Writes each page's records in input order, whatever order workers finish in.
+class OrderedWriter {
+public:
+    explicit OrderedWriter(std::ostream& out) : out_(out) {}
+    void put(long seq, std::vector<std::string> lines) {
+        std::lock_guard lock(mutex_);
+        pending_[seq] = std::move(lines);
+        while (!pending_.empty() && pending_.begin()->first == next_) {
+            for (const auto& line : pending_.begin()->second) out_ << line << '\n';
+            records_ += static_cast<int>(pending_.begin()->second.size());
+            pending_.erase(pending_.begin());
+            ++next_;
+        }
+        out_.flush();
+    }
+    int records() const { return records_; }
+
+private:
+    std::ostream& out_;
+    std::mutex mutex_;
+    std::map<long, std::vector<std::string>> pending_;
+    long next_ = 0;
+    int records_ = 0;
+};
+
+class Progress {
+public:
+    Progress(bool enabled, int total) : enabled_(enabled), total_(total), start_(clock::now()) {}
+    void page_done(bool skipped) {
+        std::lock_guard lock(mutex_);
+        ++done_;
+        if (skipped) ++skipped_;
+        if (!enabled_) return;
+        auto now = clock::now();
+        if (now - last_ < std::chrono::milliseconds(200) && done_ != total_) return;
+        last_ = now;
+        draw(now);
+    }
+    void finish() {
+        if (!enabled_) return;
+        draw(clock::now());
+        std::fputc('\n', stderr);
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+    void draw(clock::time_point now) {
+        double secs = std::chrono::duration<double>(now - start_).count();
+        double rate = secs > 0 ? done_ / secs : 0;
+        char eta[32] = "?";
+        if (rate > 0 && total_ >= done_) {
+            int left = static_cast<int>((total_ - done_) / rate + 0.5);
+            std::snprintf(eta, sizeof eta, "%d:%02d", left / 60, left % 60);
+        }
+        std::fprintf(stderr, "\rpages %d/%d%s  %.2f pages/s  %s left   ", done_, total_,
+                     skipped_ ? (" (" + std::to_string(skipped_) + " skipped)").c_str() : "", rate, eta);
+        std::fflush(stderr);
+    }
+    bool enabled_;
+    int total_;
+    int done_ = 0, skipped_ = 0;
+    clock::time_point start_, last_;
+    std::mutex mutex_;
+};
+
+}  // namespace
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+    std::vector<std::string> files;
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        if (fs::is_directory(input, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(input, fs::directory_options::skip_permission_denied, ec);
+                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (ec) break;
+                // In a folder, only files whose content is a scan: notes and truth files are passed over.
+                if (it->is_regular_file() && looks_like_scan(it->path())) found.push_back(it->path().string());
+            }
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(input, ec)) {
+            files.push_back(input);
+        } else {
+            throw Error("formscan.input.not_found", "no such file or folder: " + input);
+        }
+    }
+    return files;
+}
+
+const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& templates, const std::string& wanted,
+                                    const cv::Mat& page) {
+    if (wanted != "auto") {
+        auto it = templates.find(wanted);
+        if (it == templates.end()) throw Error("formscan.template.unknown", "no template \"" + wanted + "\"");
+        return it->second;
+    }
+    // Without a QR code the page's shape decides: the first template whose printed
+    // orientation (landscape/portrait) matches the scan.
+    bool landscape = page.cols > page.rows;
+    for (const auto& [id, form] : templates)
+        if ((form.page_width_mm > form.page_height_mm) == landscape) return form;
+    return templates.begin()->second;
+}
+
+BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
+                       const RunConfig& config, const StageEnvironment& env, const BatchOptions& options,
+                       std::ostream& out) {
+    auto started = std::chrono::steady_clock::now();
+    BatchSummary summary;
+    std::vector<std::string> files = expand_inputs(options.inputs);
+    summary.files = static_cast<int>(files.size());
+    const int threads = std::max(1, options.threads);
+    const bool show_progress = options.progress && isatty(STDERR_FILENO);
+    int total_pages = 0;
+    if (show_progress)
+        for (const auto& f : files) total_pages += std::max(1, count_pages(f, config.limits));
+
+    Progress progress(show_progress, total_pages);
+    OrderedWriter writer(out);
+    PageQueue queue(static_cast<std::size_t>(threads) + 1);
+    std::mutex summary_mutex;
+    auto& log = logger("formscan.batch");
+    auto skip = [&](const std::string& source, int page, const std::string& message) {
+        std::string masked = mask_personal_data(message);
+        std::lock_guard lock(summary_mutex);
+        summary.skipped.push_back({source, page, masked});
+        log.error("skipped " + source + (page >= 0 ? " page " + std::to_string(page) : "") + ": " + masked);
+    };
+
+    // Every worker builds its own stages (and so its own Tesseract instances) once.
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            std::map<std::string, std::unique_ptr<Pipeline>> pipelines;
+            while (auto item = queue.pop()) {
+                std::vector<std::string> lines;
+                bool failed = false;
+                try {
+                    const FormTemplate& form = choose_template(templates, options.template_id, item->page.image);
+                    auto& pipeline = pipelines[form.id];
+                    if (!pipeline) {
+                        auto spec = config.pipelines.find(form.id);
+                        if (spec == config.pipelines.end())
+                            throw Error("formscan.config.unknown_template", "no pipeline configured for " + form.id);
+                        pipeline = std::make_unique<Pipeline>(host, spec->second, env);
+                    }
+                    for (const auto& record : pipeline->run(item->page, form)) lines.push_back(record_to_json_line(record));
+                    {
+                        std::lock_guard lock(summary_mutex);
+                        ++summary.pages;
+                    }
+                } catch (const std::exception& e) {
+                    failed = true;
+                    skip(item->page.source, item->page.index, e.what());
+                }
+                writer.put(item->seq, std::move(lines));
+                progress.page_done(failed);
+            }
+        });
+    }
+
+    long seq = 0;
+    for (const auto& file : files) {
+        std::unique_ptr<ScanFile> scan;
+        try {
+            scan = ScanFile::open(file, config.limits);
+        } catch (const std::exception& e) {
+            skip(file, -1, e.what());
+            writer.put(seq++, {});
+            progress.page_done(true);
+            continue;
+        }
+        for (int i = 0; i < scan->page_count(); ++i) {
+            try {
+                DecodedPage decoded = scan->decode(i);
+                WorkItem item;
+                item.seq = seq++;
+                item.page.source = file;
+                item.page.index = i;
+                item.page.dpi = decoded.dpi;
+                item.page.dpi_from_file = decoded.dpi > 0;
+                item.page.image = std::move(decoded.gray);
+                queue.push(std::move(item));
+            } catch (const std::exception& e) {
+                skip(file, i, e.what());
+                writer.put(seq++, {});
+                progress.page_done(true);
+            }
+        }
+    }
+    queue.close();
+    for (auto& w : workers) w.join();
+    progress.finish();
+    summary.records = writer.records();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+}  // namespace formscan

@@ -1,0 +1,8 @@
+#include "formscan/error.hpp"
+
+namespace formscan {
+
+Error::Error(std::string code, const std::string& message)
+    : std::runtime_error("[" + code + "] " + message), code_(std::move(code)) {}
+
+}  // namespace formscan

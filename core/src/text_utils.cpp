@@ -1,0 +1,94 @@
+#include "formscan/text_utils.hpp"
+
+#include "formscan/id_number.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace formscan {
+
+std::vector<std::string> utf8_chars(std::string_view text) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+        len = std::min(len, text.size() - i);
+        out.emplace_back(text.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
+std::string remove_spaces(std::string_view text) {
+    std::string out;
+    for (const auto& ch : utf8_chars(text))
+        if (ch != " " && ch != "\t" && ch != "\n" && ch != "\r" && ch != "\u3000") out += ch;
+    return out;
+}
+
+std::string keep_only(std::string_view text, std::string_view allowed) {
+    std::string out;
+    for (char c : text)
+        if (allowed.find(c) != std::string_view::npos) out += c;
+    return out;
+}
+
+std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<std::string>& vocabulary) {
+    std::optional<VocabularyMatch> best;
+    auto chars = utf8_chars(text);
+    for (const auto& entry : vocabulary) {
+        std::size_t d = edit_distance(chars, utf8_chars(entry));
+        if (!best || d < best->distance) best = VocabularyMatch{entry, d};
+    }
+    return best;
+}
+
+std::optional<std::string> normalise_date(std::string_view text) {
+    // Split into runs of digits; separators of any kind (., -, /, 年, 月, line breaks).
+    std::vector<std::string> runs;
+    std::string cur;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            cur += c;
+        } else if (!cur.empty()) {
+            runs.push_back(cur);
+            cur.clear();
+        }
+    }
+    if (!cur.empty()) runs.push_back(cur);
+    int y = 0, m = 0, d = 0;
+    if (runs.size() == 1 && runs[0].size() == 8) {
+        y = std::stoi(runs[0].substr(0, 4));
+        m = std::stoi(runs[0].substr(4, 2));
+        d = std::stoi(runs[0].substr(6, 2));
+    } else if (runs.size() == 3 && runs[0].size() == 4 && runs[1].size() <= 2 && runs[2].size() <= 2) {
+        y = std::stoi(runs[0]);
+        m = std::stoi(runs[1]);
+        d = std::stoi(runs[2]);
+    } else if (runs.size() == 2 && runs[0].size() == 4 && runs[1].size() == 4) {
+        // "1985 0307": a line break inside the date
+        y = std::stoi(runs[0]);
+        m = std::stoi(runs[1].substr(0, 2));
+        d = std::stoi(runs[1].substr(2, 2));
+    } else {
+        return std::nullopt;
+    }
+    if (!is_real_date(y, m, d)) return std::nullopt;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return std::string(buf);
+}
+
+}  // namespace formscan

@@ -1,0 +1,129 @@
+// marks: decides, for every cell, whether anything is written; reads ticks (√) in tick
+// columns and whether signatures are present. Cells with writing that is not a tick are
+// left for the text and digit readers. See README.md in this folder.
+#include "formscan/cell_image.hpp"
+#include "formscan/stage.hpp"
+
+#include <Poco/ClassLibrary.h>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace formscan {
+
+namespace {
+
+double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
+
+// How much the ink looks like a tick: one stroke, about as wide as tall, thin, its
+// lowest point left of centre and its top at the right end.
+double tick_score(const cv::Mat& ink) {
+    cv::Mat labels, stats, centroids;
+    int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    int total = cv::countNonZero(ink);
+    if (n < 2 || total == 0) return 0;
+    int largest = 1;
+    for (int i = 2; i < n; ++i)
+        if (stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(largest, cv::CC_STAT_AREA)) largest = i;
+    double main_share = stats.at<int>(largest, cv::CC_STAT_AREA) / double(total);
+    cv::Rect b(stats.at<int>(largest, cv::CC_STAT_LEFT), stats.at<int>(largest, cv::CC_STAT_TOP),
+               stats.at<int>(largest, cv::CC_STAT_WIDTH), stats.at<int>(largest, cv::CC_STAT_HEIGHT));
+    if (b.width < 3 || b.height < 3) return 0;
+    cv::Mat stroke = (labels(b) == largest);
+    double aspect = b.width / double(b.height);
+    double fill = cv::countNonZero(stroke) / double(b.area());
+
+    auto band_centre = [&](int y0, int y1) {
+        cv::Mat band = stroke.rowRange(std::max(0, y0), std::min(stroke.rows, y1));
+        cv::Moments m = cv::moments(band, true);
+        return m.m00 > 0 ? m.m10 / m.m00 / b.width : 0.5;
+    };
+    double top = band_centre(0, b.height * 3 / 10);
+    double bottom = band_centre(b.height * 7 / 10, b.height);
+    double left_mid = band_centre(b.height * 3 / 10, b.height * 6 / 10);
+
+    double score = 0;
+    score += main_share > 0.85 ? 1 : 0;
+    score += (aspect > 0.45 && aspect < 2.2) ? 1 : 0;
+    score += fill < 0.32 ? 1 : 0;
+    score += top > 0.62 ? 1 : 0;                    // the long arm ends top right
+    score += (bottom > 0.12 && bottom < 0.6) ? 1 : 0;  // the vertex is low, left of centre
+    score += left_mid < top ? 1 : 0;
+    return score / 6.0;
+}
+
+}  // namespace
+
+class MarksStage : public Stage {
+public:
+    StageInfo info() const override {
+        return {"marks",
+                "1.0.0",
+                "tells empty cells from written ones, reads ticks and signature presence",
+                {kHasCells, kHasRecords},
+                {kHasMarks},
+                {
+                    {"empty_ink", ParamType::number, "0.006", 0, 0.2, "ink share below which a cell is empty"},
+                    {"signature_ink", ParamType::number, "0.02", 0, 0.5, "ink share above which a signature is surely there"},
+                    {"tick_threshold", ParamType::number, "0.8", 0, 1, "tick score from which writing is a tick"},
+                    {"ok_confidence", ParamType::number, "0.9", 0, 1, "confidence from which a mark needs no review"},
+                }};
+    }
+
+    void configure(const ParamValues& params, const StageEnvironment&) override {
+        empty_ink_ = params.get_double("empty_ink");
+        signature_ink_ = params.get_double("signature_ink");
+        tick_threshold_ = params.get_double("tick_threshold");
+        ok_confidence_ = params.get_double("ok_confidence");
+    }
+
+    void process(PageContext& ctx) override {
+        for (auto& record : ctx.records) {
+            for (auto& field : record.fields) {
+                const FieldSpec& spec = ctx.form.field(field.key);
+                if (field.box.area() == 0 || !field.reader.empty()) continue;
+                judge(ctx.page.image, spec, field);
+            }
+        }
+    }
+
+private:
+    void judge(const cv::Mat& page, const FieldSpec& spec, Field& field) const {
+        cv::Mat ink = cell_ink(page, field.box);
+        double share = ink_share(ink);
+        bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
+        if (share < empty_ink_) {
+            // Empty: the further below the threshold, the surer.
+            field.value = is_mark ? FieldValue(false) : FieldValue(std::string());
+            set(field, 0.75 + 0.249 * clamp01(1.0 - share / empty_ink_));
+            return;
+        }
+        if (is_mark) {
+            field.value = true;
+            set(field, 0.75 + 0.249 * clamp01((share - empty_ink_) / std::max(1e-6, signature_ink_ - empty_ink_)));
+            return;
+        }
+        if (spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text) {
+            double score = tick_score(ink);
+            if (score >= tick_threshold_) {
+                field.value = std::string("√");
+                set(field, 0.6 + 0.39 * clamp01((score - tick_threshold_) / std::max(1e-6, 1 - tick_threshold_)));
+            }
+        }
+    }
+
+    void set(Field& field, double confidence) const {
+        field.confidence = confidence;
+        field.status = confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+        field.reader = "marks";
+    }
+
+    double empty_ink_ = 0.006, signature_ink_ = 0.02, tick_threshold_ = 0.8, ok_confidence_ = 0.9;
+};
+
+}  // namespace formscan
+
+POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_EXPORT_CLASS(formscan::MarksStage)
+POCO_END_MANIFEST

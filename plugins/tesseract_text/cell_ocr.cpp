@@ -1,0 +1,76 @@
+#include "cell_ocr.hpp"
+
+#include "formscan/error.hpp"
+
+#include <tesseract/resultiterator.h>
+
+namespace formscan {
+
+namespace {
+
+std::unique_ptr<tesseract::TessBaseAPI> make_engine(const std::string& dir, const char* lang) {
+    auto api = std::make_unique<tesseract::TessBaseAPI>();
+    if (api->Init(dir.c_str(), lang, tesseract::OEM_LSTM_ONLY) != 0)
+        throw Error("formscan.ocr.init", std::string("Tesseract cannot load ") + lang + ".traineddata from " + dir +
+                                             " (install tesseract-ocr-chi-sim, or set TESSDATA_PREFIX)");
+    api->SetVariable("debug_file", "/dev/null");
+    api->SetVariable("user_defined_dpi", "300");
+    return api;
+}
+
+void set_image(tesseract::TessBaseAPI& api, const cv::Mat& img) {
+    api.SetImage(img.data, img.cols, img.rows, 1, static_cast<int>(img.step));
+    api.SetSourceResolution(300);
+}
+
+}  // namespace
+
+CellOcr::CellOcr(const std::string& tessdata_dir)
+    : chinese_(make_engine(tessdata_dir, "chi_sim")), latin_(make_engine(tessdata_dir, "eng")) {}
+
+CellOcr::~CellOcr() {
+    if (chinese_) chinese_->End();
+    if (latin_) latin_->End();
+}
+
+tesseract::TessBaseAPI& CellOcr::engine(bool chinese, const std::string& whitelist) {
+    auto& api = chinese ? *chinese_ : *latin_;
+    std::string& current = chinese ? chinese_whitelist_ : latin_whitelist_;
+    if (current != whitelist) {
+        api.SetVariable("tessedit_char_whitelist", whitelist.c_str());
+        current = whitelist;
+    }
+    return api;
+}
+
+OcrResult CellOcr::read_line(const cv::Mat& bw, bool chinese, const std::string& whitelist) {
+    auto& api = engine(chinese, whitelist);
+    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+    set_image(api, bw);
+    std::unique_ptr<char[]> text(api.GetUTF8Text());
+    OcrResult result;
+    result.text = text ? text.get() : "";
+    while (!result.text.empty() && (result.text.back() == '\n' || result.text.back() == ' ')) result.text.pop_back();
+    result.confidence = std::max(0, api.MeanTextConf()) / 100.0;
+    return result;
+}
+
+std::vector<OcrSymbol> CellOcr::symbols(const cv::Mat& gray, bool chinese) {
+    auto& api = engine(chinese, "");
+    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+    set_image(api, gray);
+    std::vector<OcrSymbol> out;
+    if (api.Recognize(nullptr) != 0) return out;
+    std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+    if (!it) return out;
+    do {
+        std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+        if (!sym) continue;
+        int x0, y0, x1, y1;
+        it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1);
+        out.push_back({sym.get(), cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)), it->Confidence(tesseract::RIL_SYMBOL) / 100.0});
+    } while (it->Next(tesseract::RIL_SYMBOL));
+    return out;
+}
+
+}  // namespace formscan

@@ -1,0 +1,40 @@
+#pragma once
+// One worker's Tesseract engines (created once, reused for every cell): chi_sim for
+// Chinese text, eng for digit strings. Not thread-safe: one CellOcr per stage instance.
+#include <opencv2/core.hpp>
+#include <tesseract/baseapi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace formscan {
+
+struct OcrSymbol {
+    std::string text;
+    cv::Rect box;       // in the image given to symbols()
+    double confidence;  // 0..1
+};
+
+struct OcrResult {
+    std::string text;
+    double confidence = 0;  // 0..1
+};
+
+class CellOcr {
+public:
+    // Throws formscan::Error ocr.init when the traineddata cannot be loaded.
+    explicit CellOcr(const std::string& tessdata_dir);
+    ~CellOcr();
+    // Reads one line of black-on-white text; whitelist "" = the language's full set.
+    OcrResult read_line(const cv::Mat& bw, bool chinese, const std::string& whitelist);
+    // Every symbol with its box, for locating printed labels on a line.
+    std::vector<OcrSymbol> symbols(const cv::Mat& gray, bool chinese);
+
+private:
+    tesseract::TessBaseAPI& engine(bool chinese, const std::string& whitelist);
+    std::unique_ptr<tesseract::TessBaseAPI> chinese_, latin_;
+    std::string chinese_whitelist_ = "-", latin_whitelist_ = "-";
+};
+
+}  // namespace formscan

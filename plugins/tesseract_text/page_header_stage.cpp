@@ -1,0 +1,151 @@
+#include "page_header_stage.hpp"
+
+#include "formscan/paths.hpp"
+#include "formscan/text_utils.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+namespace formscan {
+
+namespace {
+
+struct Label {
+    int start = -1;   // index of the label's first symbol
+    int end = -1;     // index of its last symbol
+};
+
+bool is_any(const std::string& s, std::initializer_list<const char*> options) {
+    for (const char* o : options)
+        if (s == o) return true;
+    return false;
+}
+
+// The printed label of a header field, found by its two most distinctive characters
+// (OCR of the rest of the label may be imperfect). Colons and closing brackets after
+// them belong to the label.
+Label find_label(const std::vector<OcrSymbol>& s, const std::string& label) {
+    auto chars = utf8_chars(label);
+    Label best;
+    for (std::size_t i = 0; i + 1 < chars.size() && best.start < 0; ++i) {
+        if (is_any(chars[i], {"(", ")", ":", "（", "）", "："})) continue;
+        for (std::size_t k = 0; k + 1 < s.size(); ++k) {
+            if (s[k].text != chars[i] || s[k + 1].text != chars[i + 1]) continue;
+            best.start = static_cast<int>(k) - static_cast<int>(i);
+            best.end = best.start + static_cast<int>(chars.size()) - 1;
+            break;
+        }
+    }
+    if (best.start < 0) return best;
+    best.start = std::max(0, best.start);
+    best.end = std::min(static_cast<int>(s.size()) - 1, best.end);
+    return best;
+}
+
+// Rows of the region holding text lines: [y0, y1) bands with ink.
+std::vector<std::pair<int, int>> text_bands(const cv::Mat& ink, int min_height, int merge_gap) {
+    cv::Mat rows;
+    cv::reduce(ink / 255, rows, 1, cv::REDUCE_SUM, CV_32S);
+    std::vector<std::pair<int, int>> bands;
+    int start = -1, last = -10 * merge_gap;
+    for (int y = 0; y < rows.rows; ++y) {
+        if (rows.at<int>(y) < 2) continue;
+        if (start >= 0 && y - last > merge_gap) {
+            bands.push_back({start, last + 1});
+            start = -1;
+        }
+        if (start < 0) start = y;
+        last = y;
+    }
+    if (start >= 0) bands.push_back({start, last + 1});
+    bands.erase(std::remove_if(bands.begin(), bands.end(), [&](auto& b) { return b.second - b.first < min_height; }), bands.end());
+    return bands;
+}
+
+}  // namespace
+
+StageInfo PageHeaderStage::info() const {
+    return {"page_header",
+            "1.0.0",
+            "locates the page-header labels above the table and the boxes of their values",
+            {kHasCells},
+            {},
+            {
+                {"search_mm", ParamType::number, "30", 5, 80, "how far above the table the header line is searched, in mm"},
+                {"text_height_px", ParamType::integer, "40", 16, 120, "height the header line is scaled to for OCR"},
+            }};
+}
+
+void PageHeaderStage::configure(const ParamValues& params, const StageEnvironment& env) {
+    search_mm_ = params.get_double("search_mm");
+    text_height_ = static_cast<int>(params.get_int("text_height_px"));
+    ocr_ = std::make_unique<CellOcr>(env.tessdata_dir.empty() ? default_tessdata_dir() : env.tessdata_dir);
+}
+
+void PageHeaderStage::process(PageContext& ctx) {
+    const cv::Rect table = ctx.page.table;
+    if (table.area() == 0) return;
+    const cv::Mat& gray = ctx.page.image;
+    double px_per_mm = std::max(gray.cols, gray.rows) / std::max(ctx.form.page_width_mm, ctx.form.page_height_mm);
+    int top = std::max(0, table.y - static_cast<int>(search_mm_ * px_per_mm));
+    int bottom = std::max(top, table.y - 1);
+    if (bottom - top < 3 * px_per_mm) {
+        ctx.page.add_issue("page_header", "header.no_room", "no room above the table for the page header");
+        return;
+    }
+    cv::Rect region(table.x, top, table.width, bottom - top);
+    cv::Mat ink;
+    cv::threshold(gray(region), ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    auto bands = text_bands(ink, static_cast<int>(1.5 * px_per_mm), static_cast<int>(0.8 * px_per_mm));
+    if (bands.empty()) {
+        ctx.page.add_issue("page_header", "header.not_found", "no header line above the table");
+        return;
+    }
+    // The header line is the text line nearest the table; the title is above it.
+    auto [y0, y1] = bands.back();
+    int pad = static_cast<int>(0.6 * px_per_mm);
+    cv::Rect line(region.x, std::max(0, region.y + y0 - pad), region.width, y1 - y0 + 2 * pad);
+    line &= cv::Rect(0, 0, gray.cols, gray.rows);
+
+    double scale = std::clamp(text_height_ / double(y1 - y0), 0.5, 4.0);
+    cv::Mat scaled;
+    cv::resize(gray(line), scaled, cv::Size(), scale, scale, cv::INTER_CUBIC);
+    std::vector<OcrSymbol> symbols = ocr_->symbols(scaled, true);
+    auto to_page_x = [&](int x) { return line.x + static_cast<int>(x / scale); };
+
+    // Value boxes lie between labels: a "before" value between the previous label's end
+    // and its own label's start, an "after" value between its label's end and the next label.
+    struct Placed {
+        const FieldSpec* spec;
+        Label label;
+    };
+    std::vector<Placed> placed;
+    for (const auto& spec : ctx.form.fields) {
+        if (spec.placement != Placement::header) continue;
+        Label label = find_label(symbols, spec.label);
+        if (label.start < 0) {
+            ctx.page.add_issue("page_header", "header.label_missing", "label " + spec.label + " not found above the table");
+            continue;
+        }
+        placed.push_back({&spec, label});
+    }
+    std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.label.start < b.label.start; });
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+        const auto& p = placed[i];
+        int x0, x1;
+        if (p.spec->value_side == "before") {
+            x0 = i == 0 ? line.x : to_page_x(symbols[placed[i - 1].label.end].box.br().x) + 1;
+            x1 = to_page_x(symbols[p.label.start].box.x) - 1;
+        } else {
+            x0 = to_page_x(symbols[p.label.end].box.br().x) + 1;
+            x1 = i + 1 < placed.size() ? to_page_x(symbols[placed[i + 1].label.start].box.x) - 1 : line.x + line.width;
+        }
+        if (x1 - x0 < 2 * px_per_mm) continue;
+        cv::Rect box(x0, line.y, x1 - x0, line.height);
+        ctx.page.cells.push_back({0, p.spec->key, box});
+        for (auto& record : ctx.records) record.at(p.spec->key).box = box;
+    }
+}
+
+}  // namespace formscan

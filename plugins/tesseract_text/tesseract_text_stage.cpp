@@ -1,0 +1,156 @@
+// tesseract_text: reads printed text in every written cell that no earlier stage has
+// decided, with Tesseract on the cleaned cell crop, the field's alphabet and its
+// vocabulary. See README.md in this folder.
+#include "cell_ocr.hpp"
+
+#include "formscan/cell_image.hpp"
+#include "formscan/paths.hpp"
+#include "formscan/stage.hpp"
+#include "formscan/text_utils.hpp"
+
+#include <Poco/ClassLibrary.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace formscan {
+
+namespace {
+
+bool is_ascii(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string digits_of(const std::string& s) { return keep_only(s, "0123456789"); }
+
+// Characters of a vocabulary: the only ones OCR may return for that field.
+std::string vocabulary_alphabet(const std::vector<std::string>& vocabulary) {
+    std::set<std::string> chars;
+    for (const auto& word : vocabulary)
+        for (const auto& c : utf8_chars(word)) chars.insert(c);
+    std::string out;
+    for (const auto& c : chars) out += c;
+    return out;
+}
+
+struct Reading {
+    std::string value;
+    double confidence = 0;
+};
+
+}  // namespace
+
+class TesseractTextStage : public Stage {
+public:
+    StageInfo info() const override {
+        return {"tesseract_text",
+                "1.0.0",
+                "reads printed text in written cells with Tesseract, constrained by each field's alphabet and vocabulary",
+                {kHasCells, kHasRecords, kHasMarks},
+                {kHasText},
+                {
+                    {"x_height_px", ParamType::integer, "40", 16, 120, "height the cell's ink is scaled to before OCR"},
+                    {"ok_confidence", ParamType::number, "0.92", 0, 1, "confidence from which a field needs no review"},
+                    {"vocabulary_penalty", ParamType::number, "0.25", 0, 1,
+                     "confidence lost per character corrected by the vocabulary"},
+                }};
+    }
+
+    void configure(const ParamValues& params, const StageEnvironment& env) override {
+        x_height_ = static_cast<int>(params.get_int("x_height_px"));
+        ok_confidence_ = params.get_double("ok_confidence");
+        vocabulary_penalty_ = params.get_double("vocabulary_penalty");
+        ocr_ = std::make_unique<CellOcr>(env.tessdata_dir.empty() ? default_tessdata_dir() : env.tessdata_dir);
+    }
+
+    void process(PageContext& ctx) override {
+        // Page-header fields repeat in every record with the same box: read them once.
+        std::map<std::tuple<std::string, int, int, int, int>, Reading> cache;
+        for (auto& record : ctx.records) {
+            for (auto& field : record.fields) {
+                if (field.box.area() == 0 || !field.reader.empty()) continue;
+                const FieldSpec& spec = ctx.form.field(field.key);
+                if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
+                auto key = std::make_tuple(field.key, field.box.x, field.box.y, field.box.width, field.box.height);
+                auto it = cache.find(key);
+                if (it == cache.end()) it = cache.emplace(key, read(ctx, spec, field.box)).first;
+                field.value = it->second.value;
+                field.confidence = it->second.confidence;
+                field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+                field.reader = "tesseract_text";
+            }
+        }
+    }
+
+private:
+    Reading read(const PageContext& ctx, const FieldSpec& spec, const cv::Rect& box) {
+        cv::Mat ink = cell_ink(ctx.page.image, box);
+        cv::Mat bw = ink_for_ocr(ink, x_height_);
+        std::string whitelist = spec.alphabet;
+        const std::vector<std::string>* vocabulary = spec.vocabulary.empty() ? nullptr : &ctx.form.vocabulary(spec.vocabulary);
+        if (vocabulary) whitelist = vocabulary_alphabet(*vocabulary);
+        if (spec.type == FieldType::ethnicity && vocabulary) whitelist += "汉";
+        bool latin = !whitelist.empty() && is_ascii(whitelist);
+        if (spec.type == FieldType::tick_or_code || spec.type == FieldType::code) {
+            whitelist = "0123456789";
+            latin = true;
+        }
+        OcrResult raw = ocr_->read_line(bw, !latin, whitelist);
+        return interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+    }
+
+    Reading interpret(const FormTemplate& form, const FieldSpec& spec, const std::string& text, double conf) const {
+        switch (spec.type) {
+            case FieldType::id_number: {
+                std::string id = keep_only(text, "0123456789Xx");
+                for (char& c : id)
+                    if (c == 'x') c = 'X';
+                return {id, id.size() == 18 ? conf : conf * 0.5};
+            }
+            case FieldType::digits: return {keep_only(text, "0123456789"), conf};
+            case FieldType::date: {
+                auto date = normalise_date(text);
+                return date ? Reading{*date, conf} : Reading{text, conf * 0.4};
+            }
+            case FieldType::code:
+            case FieldType::tick_or_code: {
+                std::string code = digits_of(text);
+                bool known = false;
+                if (!spec.code_list.empty())
+                    for (const auto& e : form.codes(spec.code_list)) known = known || e.code == code;
+                return {code, known ? conf : conf * 0.4};
+            }
+            case FieldType::text_or_code: {
+                std::string code = digits_of(text);
+                if (!code.empty() && code.size() == utf8_chars(text).size()) return {code, conf};
+                return {text, conf};
+            }
+            case FieldType::sex:
+            case FieldType::ethnicity:
+            default: break;
+        }
+        if (spec.vocabulary.empty()) return {text, conf};
+        std::string wanted = text;
+        if (spec.type == FieldType::ethnicity && utf8_chars(wanted).size() == 1) wanted += "族";  // 汉 -> 汉族
+        auto match = nearest(wanted, form.vocabulary(spec.vocabulary));
+        if (!match) return {text, conf};
+        double penalty = vocabulary_penalty_ * static_cast<double>(match->distance);
+        return {match->value, std::max(0.0, conf - penalty)};
+    }
+
+    std::unique_ptr<CellOcr> ocr_;
+    int x_height_ = 40;
+    double ok_confidence_ = 0.92, vocabulary_penalty_ = 0.25;
+};
+
+}  // namespace formscan
+
+// The manifest of this library lists both of its stages.
+#include "page_header_stage.hpp"
+
+POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_EXPORT_CLASS(formscan::TesseractTextStage)
+POCO_EXPORT_CLASS(formscan::PageHeaderStage)
+POCO_END_MANIFEST

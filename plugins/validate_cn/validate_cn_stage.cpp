@@ -1,0 +1,128 @@
+// validate_cn: the rules of the Chinese forms: ID number (length, check digit, real
+// birth date), birth date and sex against the ID number, code lists, vocabularies,
+// phone numbers, and the seed's rule that pension and medical insurance are both
+// stated. A field that breaks a rule becomes `invalid` with the rule's id and message.
+// See README.md in this folder.
+#include "formscan/id_number.hpp"
+#include "formscan/masking.hpp"
+#include "formscan/stage.hpp"
+#include "formscan/text_utils.hpp"
+
+#include <Poco/ClassLibrary.h>
+
+#include <algorithm>
+#include <regex>
+
+namespace formscan {
+
+namespace {
+
+void fail(Field& field, const std::string& rule, const std::string& message) {
+    field.status = FieldStatus::invalid;
+    field.errors.push_back({rule, mask_personal_data(message)});
+}
+
+bool in_codes(const FormTemplate& form, const std::string& list, const std::string& code) {
+    const auto& codes = form.codes(list);
+    return std::any_of(codes.begin(), codes.end(), [&](const CodeEntry& e) { return e.code == code; });
+}
+
+bool in_vocabulary(const FormTemplate& form, const std::string& name, const std::string& value) {
+    const auto& words = form.vocabulary(name);
+    return std::find(words.begin(), words.end(), value) != words.end();
+}
+
+}  // namespace
+
+class ValidateCnStage : public Stage {
+public:
+    StageInfo info() const override {
+        return {"validate_cn",
+                "1.0.0",
+                "checks ID numbers, dates, sex, codes, vocabularies and phone numbers; marks fields invalid",
+                {kHasRecords},
+                {kHasValidated},
+                {
+                    {"require_pension_medical", ParamType::boolean, "true", 0, 1,
+                     "pension and medical insurance must both be stated (the seed's rule 七)"},
+                }};
+    }
+
+    void configure(const ParamValues& params, const StageEnvironment&) override {
+        require_pension_medical_ = params.get_bool("require_pension_medical");
+    }
+
+    void process(PageContext& ctx) override {
+        for (auto& record : ctx.records) validate(ctx.form, record);
+    }
+
+private:
+    void validate(const FormTemplate& form, Record& record) const {
+        for (auto& field : record.fields) {
+            const FieldSpec& spec = form.field(field.key);
+            std::string value = field.text();
+            if (value.empty()) continue;
+            switch (spec.type) {
+                case FieldType::id_number: check_id(record, field); break;
+                case FieldType::date:
+                    if (!normalise_date(value)) fail(field, "date.real", field.key + ": \"" + value + "\" is not a real date");
+                    break;
+                case FieldType::code:
+                    if (!spec.code_list.empty() && !in_codes(form, spec.code_list, value))
+                        fail(field, "code.list", field.key + ": code " + value + " is not in list " + spec.code_list);
+                    break;
+                case FieldType::tick_or_code:
+                    if (value != "√" && !spec.code_list.empty() && !in_codes(form, spec.code_list, value))
+                        fail(field, "code.list", field.key + ": " + value + " is neither √ nor a code of " + spec.code_list);
+                    break;
+                case FieldType::sex:
+                case FieldType::ethnicity:
+                    if (!spec.vocabulary.empty() && !in_vocabulary(form, spec.vocabulary, value))
+                        fail(field, spec.key + ".vocabulary", field.key + ": \"" + value + "\" is not a known value");
+                    break;
+                case FieldType::digits:
+                    if (spec.key == "phone") check_phone(field, value);
+                    break;
+                default: break;
+            }
+        }
+        if (require_pension_medical_) {
+            Field* pension = record.find("pension");
+            Field* medical = record.find("medical");
+            if (pension && medical && pension->reader != "" && medical->reader != "") {
+                for (Field* f : {pension, medical})
+                    if (f->is_empty())
+                        fail(*f, "insurance.pension_and_medical",
+                             "pension and medical insurance must both be stated (√ or a reason code)");
+            }
+        }
+    }
+
+    static void check_id(Record& record, Field& field) {
+        const std::string id = field.text();
+        if (id.size() != 18) return fail(field, "id_number.length", "ID number has " + std::to_string(id.size()) + " characters, not 18");
+        if (!id_has_valid_check(id)) return fail(field, "id_number.check_digit", "ID number " + id + " fails its check digit");
+        auto birth = id_birth_date(id);
+        if (!birth) return fail(field, "id_number.birth_date", "ID number " + id + " holds no real birth date");
+        if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth)
+            fail(*b, "birth_date.matches_id", "birth date " + b->text() + " differs from the ID number's " + *birth);
+        if (Field* s = record.find("sex"); s && !s->text().empty() && s->text() != id_sex(id).value_or(""))
+            fail(*s, "sex.matches_id", "sex " + s->text() + " differs from the ID number's");
+    }
+
+    static void check_phone(Field& field, const std::string& value) {
+        // Mobile numbers as libphonenumber defines them for China (1[3-9] + 9 digits),
+        // or a Shaoxing (0575) / local 8-digit landline.
+        static const std::regex mobile("^1[3-9][0-9]{9}$"), landline("^(0575)?[0-9]{8}$");
+        if (!std::regex_match(value, mobile) && !std::regex_match(value, landline))
+            fail(field, "phone.format", "phone " + value + " is neither a mobile number nor a 0575 landline");
+    }
+
+    bool require_pension_medical_ = true;
+};
+
+}  // namespace formscan
+
+POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_EXPORT_CLASS(formscan::ValidateCnStage)
+POCO_END_MANIFEST

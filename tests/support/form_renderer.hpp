@@ -1,0 +1,46 @@
+#pragma once
+// Renders filled forms with known ground truth, in millimetres on any cairo surface
+// (an image for synthetic scans; a PDF surface for printing). Every page draws a new
+// print-run layout: column widths, row heights and count, margins, fonts, header line
+// breaks.
+#include "formscan/field.hpp"
+#include "formscan/form_template.hpp"
+#include "synth_data.hpp"
+
+#include <cairo.h>
+#include <opencv2/core.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace formscan::synth {
+
+struct RenderOptions {
+    std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "AR PL UKai CN",
+                                      "WenQuanYi Micro Hei", "WenQuanYi Zen Hei"};
+    DigitSplit digits = DigitSplit::train;
+    int min_rows = 5, max_rows = 20;
+    double handwriting = 1.0;  // scales the share of hand-filled cells (0 = all printed)
+};
+
+// Ground truth: records as the contract writes them, each field's reading class
+// ("printed", "handwritten", "mark", "empty") in Field::reader.
+struct PageTruth {
+    std::vector<Record> records;
+    double width_mm = 0, height_mm = 0;
+};
+
+// Draws one page onto `cr`, whose user space must be millimetres with (0,0) at the
+// page's top-left corner, on a white page.
+PageTruth draw_form(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& options,
+                    std::mt19937& rng);
+
+PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& options,
+                      std::mt19937& rng);
+
+// Renders a page to an 8-bit grey image at `dpi`.
+cv::Mat render_form(const FormTemplate& form, const SynthData& data, const RenderOptions& options, double dpi,
+                    std::mt19937& rng, PageTruth& truth);
+
+}  // namespace formscan::synth

@@ -1,0 +1,45 @@
+#pragma once
+// The scan synthesiser: renders filled forms with known ground truth, damages them as
+// scanners do, and writes the scans and truth.jsonl (the record format, each field
+// with its "class": printed, handwritten, mark or empty). Used by `formscan synth`,
+// the tests and the benchmarks.
+#include "form_renderer.hpp"
+#include "scan_damage.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace formscan::synth {
+
+struct SynthOptions {
+    std::string out_dir;
+    int pages = 10;
+    std::vector<std::string> templates = {"zj-hedui"};  // drawn in turn
+    unsigned seed = 1;
+    std::vector<std::string> formats = {"png", "jpeg", "tiff-g4", "tiff-lzw", "pdf"};  // chosen at random
+    double dpi_min = 150, dpi_max = 300;
+    int multipage = 1;              // pages per TIFF file when > 1 (TIFF formats only)
+    RenderOptions render;
+    DamageOptions damage;
+};
+
+struct SynthSummary {
+    int pages = 0;
+    int files = 0;
+    int records = 0;
+    std::string truth_path;
+};
+
+// Throws formscan::Error synth.* for unknown templates or formats and unwritable folders.
+SynthSummary synthesize(const std::map<std::string, FormTemplate>& templates, const SynthData& data,
+                        const SynthOptions& options);
+
+// Image writers, also used by tests to make inputs of every kind.
+void write_png(const std::string& path, const cv::Mat& gray);
+void write_jpeg(const std::string& path, const cv::Mat& gray, int quality);
+// Appends pages to one TIFF; 1-bit Group 4 when `bilevel`, else 8-bit LZW.
+void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, double dpi, bool bilevel);
+void write_pdf(const std::string& path, const std::vector<cv::Mat>& pages, double dpi);
+
+}  // namespace formscan::synth

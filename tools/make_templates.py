@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Writes templates/zj-hedui.json and templates/zj-dengji.json from the seed document
+(shared/seed): every field of the record contract, code lists and vocabularies.
+The JSON files are the source of truth at run time; this script is how they were made,
+kept so that a change to a code list is made in one place."""
+import json, os, sys
+
+TOWNSHIPS = ["百官街道", "曹娥街道", "东关街道", "道墟镇", "长塘镇", "上浦镇", "汤浦镇", "章镇镇", "岭南乡", "陈溪乡",
+             "下管镇", "丁宅乡", "丰惠镇", "永和镇", "梁湖镇", "小越镇", "驿亭镇", "谢塘镇", "盖北镇", "崧厦镇"]
+ETHNICITIES = ("汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 "
+               "傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 "
+               "仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 "
+               "鄂伦春族 赫哲族 门巴族 珞巴族 基诺族").split()
+assert len(ETHNICITIES) == 56
+
+def codes(labels):
+    return [{"code": str(i + 1), "label": l} for i, l in enumerate(labels)]
+
+NO_EMPLOYER = ["学龄前", "在校学生", "未就业", "灵活就业", "已办理离退休手续或已领取养老待遇等"]
+EMPLOYER_TYPES = ["企业", "机关", "行政职能类事业单位", "公益服务类事业单位", "生产经营类事业单位", "部队",
+                  "社会团体、民办非企业单位、基金会", "个体工商户(有雇工的)", "境外非政府组织驻华代表机构",
+                  "城市(农村)居(村)民委员会", "其他"]
+PERSONAL_STATUS = ["国家公务员", "参照公务员管理人员", "专业技术人员", "职员", "企业管理人员", "工人", "农民", "学生",
+                   "现役军人", "自由职业者", "个体经营者", "无业人员", "退(离)休人员", "其他"]
+REASONS = ["个人未参保", "缴费终止", "单位未予参保", "全日制在校生", "参军", "部队建账的随军家属",
+           "出国(含留学、定居、就业)", "判刑", "已参保信息有误", "人户分离,联系不上", "户口待注销", "其他"]
+DIGITS = "0123456789"
+
+def field(key, label, type_, placement, **kw):
+    f = {"key": key, "label": label, "type": type_, "placement": placement}
+    f.update(kw)
+    return f
+
+hedui_fields = [
+    field("township", "乡镇(街道)", "text", "header", value_side="before", vocabulary="townships"),
+    field("village", "村(社区)", "text", "header", value_side="before"),
+    field("fill_date", "填报日期:", "date", "header", value_side="after", alphabet=DIGITS + ".-/年月日"),
+    field("filler_signed", "填表人签名:", "signature", "header", value_side="after"),
+    field("seq", "序号", "text", "column", alphabet=DIGITS),
+    field("name", "姓名", "text", "column", max_length=8),
+    field("sex", "性别", "sex", "column", vocabulary="sexes"),
+    field("id_number", "公民身份证号码", "id_number", "column", alphabet=DIGITS + "X", max_length=18),
+    field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日"),
+    field("ethnicity", "民族", "ethnicity", "column", vocabulary="ethnicities"),
+    field("hukou_address", "户口所在地", "text", "column"),
+    field("residence_address", "常住所在地地址", "tick_or_text", "column",
+          note="√ when the same as 户口所在地 (7), else the address"),
+    field("phone", "手机(联系电话)", "digits", "column", alphabet=DIGITS + "-", max_length=13),
+    field("employer_name", "单位名称", "text_or_code", "column", code_list="no_employer"),
+    field("employer_type", "单位类型", "code", "column", code_list="employer_types", alphabet=DIGITS),
+    field("personal_status", "个人身份", "code", "column", code_list="personal_status", alphabet=DIGITS),
+]
+for key, label in [("pension", "养老保险"), ("medical", "医疗保险"), ("injury", "工伤保险"),
+                   ("maternity", "生育保险"), ("unemployment", "失业保险")]:
+    hedui_fields.append(field(key, label, "tick_or_code", "column", code_list="not_insured_reasons", alphabet=DIGITS + "√"))
+hedui_fields += [
+    field("remarks", "备注", "text", "column"),
+    field("signed", "签名", "signature", "column"),
+]
+
+G_EMP = "就业状态"
+G_INS = "现参保情况及未参保原因"
+hedui_columns = [
+    {"field": "seq", "header": "序号", "number": 1, "width": 0.5},
+    {"field": "name", "header": "姓名", "number": 2, "width": 1.0},
+    {"field": "sex", "header": "性别", "number": 3, "width": 0.5},
+    {"field": "id_number", "header": "公民身份证号码", "number": 4, "width": 2.3},
+    {"field": "birth_date", "header": "出生日期", "number": 5, "width": 1.2},
+    {"field": "ethnicity", "header": "民族", "number": 6, "width": 0.65},
+    {"field": "hukou_address", "header": "户口所在地", "number": 7, "width": 1.9},
+    {"field": "residence_address", "header": "常住所在地地址", "number": 8, "width": 1.6},
+    {"field": "phone", "header": "手机(联系电话)", "number": 9, "width": 1.5},
+    {"field": "employer_name", "header": "单位名称", "group": G_EMP, "number": 10, "width": 1.7},
+    {"field": "employer_type", "header": "单位类型", "group": G_EMP, "number": 11, "width": 0.6},
+    {"field": "personal_status", "header": "个人身份", "number": 12, "width": 0.6},
+    {"field": "pension", "header": "养老保险", "group": G_INS, "number": 13, "width": 0.55},
+    {"field": "medical", "header": "医疗保险", "group": G_INS, "number": 13, "width": 0.55},
+    {"field": "injury", "header": "工伤保险", "group": G_INS, "number": 13, "width": 0.55},
+    {"field": "maternity", "header": "生育保险", "group": G_INS, "number": 13, "width": 0.55},
+    {"field": "unemployment", "header": "失业保险", "group": G_INS, "number": 13, "width": 0.55},
+    {"field": "remarks", "header": "备注", "number": 14, "width": 1.0},
+    {"field": "signed", "header": "签名", "number": 15, "width": 1.0},
+]
+
+hedui = {
+    "schema_version": 1,
+    "id": "zj-hedui",
+    "title": "浙江省全民参保登记个人信息登记(核对)表",
+    "description": "附件2: one person per table row; page header repeated in every record",
+    "kind": "table",
+    "page": {"width_mm": 297, "height_mm": 210},
+    "pipeline": ["deskew", "table_grid", "page_header", "marks", "tesseract_text", "validate_cn"],
+    "fields": hedui_fields,
+    "columns": hedui_columns,
+    "code_lists": {"no_employer": codes(NO_EMPLOYER), "employer_types": codes(EMPLOYER_TYPES),
+                   "personal_status": codes(PERSONAL_STATUS), "not_insured_reasons": codes(REASONS)},
+    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"]},
+}
+
+EMPLOYMENT = ["已单位就业", "学龄前", "在校学生", "未就业", "灵活就业", "已办理离退休手续或已领取养老待遇"]
+DJ_EMPLOYER_TYPES = ["企业", "机关", "事业单位", "全额拨款事业单位", "差额拨款事业单位", "自收自支事业单位", "社会团体",
+                     "自定义机构", "个体工商户(有雇工的)", "律师事务所", "会计师事务所", "驻华代表机构", "外国常驻新闻机构",
+                     "外国企业常驻代表机构", "其他组织机构", "民办非企业单位", "基金会", "宗教活动场所", "农村村民委员会",
+                     "城市居民委员会", "其他"]
+assert len(DJ_EMPLOYER_TYPES) == 21
+PENSION = ["城镇职工基本养老保险", "机关事业养老保险", "城乡居民基本养老保险", "被征地农民养老保障", "其他养老保障"]
+MEDICAL = ["城镇职工基本医疗保险", "城乡居民基本医疗保险"]
+DJ_REASONS = ["个人未参保", "缴费终止", "单位未参保", "全日制在校生", "参军", "部队建账的随军家属",
+              "出国(含留学、定居、就业)", "判刑", "已参保信息有误", "户口待注销", "人户分离,联系不上", "其他"]
+assert len(DJ_REASONS) == 12
+
+dengji_fields = [
+    field("city", "市", "text", "sheet", value_side="before"),
+    field("county", "县(市、区)", "text", "sheet", value_side="before"),
+    field("township", "乡镇街道", "text", "sheet", value_side="before", vocabulary="townships"),
+    field("village", "村(社区)", "text", "sheet", value_side="before"),
+    field("name", "姓名", "text", "sheet", max_length=8),
+    field("sex", "性别", "sex", "sheet", vocabulary="sexes"),
+    field("ethnicity", "民族", "ethnicity", "sheet", vocabulary="ethnicities"),
+    field("household_no", "户号", "text", "sheet"),
+    field("hukou_type", "户口性质", "single_choice", "sheet", options=["农业", "非农业"]),
+    field("id_number", "公民身份证号码", "id_number", "sheet", alphabet=DIGITS + "X", max_length=18),
+    field("employment_status", "就业状态", "single_choice", "sheet", options=EMPLOYMENT),
+    field("employer_name", "工作单位全名称", "text", "sheet"),
+    field("employer_type", "单位类型(单选)", "single_choice", "sheet", options=DJ_EMPLOYER_TYPES),
+    field("personal_status", "个人身份", "single_choice", "sheet", options=PERSONAL_STATUS),
+    field("hukou_address", "户口所在地", "text", "sheet"),
+    field("residence_address", "常住所在地地址", "text", "sheet"),
+    field("phone", "手机(联系电话)", "digits", "sheet", alphabet=DIGITS + "-", max_length=13),
+    field("pension", "养老保险", "multi_choice", "sheet", options=PENSION),
+    field("pension_other", "其他养老保障,请说明", "text", "sheet"),
+    field("medical", "医疗保险(单选)", "single_choice", "sheet", options=MEDICAL),
+    field("unemployment", "失业保险", "check", "sheet"),
+    field("injury", "工伤保险", "check", "sheet"),
+    field("maternity", "生育保险", "check", "sheet"),
+    field("not_insured_reason", "未参保原因", "multi_choice", "sheet", options=DJ_REASONS),
+    field("not_insured_detail", "单位名称/参保地/具体原因", "text", "sheet"),
+    field("applicant_signed", "本人/监护人/指定代理人签名", "signature", "sheet"),
+    field("handler_signed", "经办人签名", "signature", "sheet"),
+    field("checker_signed", "复核人签名", "signature", "sheet"),
+    field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日"),
+    field("remarks", "备注", "text", "sheet"),
+]
+
+dengji = {
+    "schema_version": 1,
+    "id": "zj-dengji",
+    "title": "全民参保登记表",
+    "description": "附件3: one person per sheet, check-box groups",
+    "kind": "sheet",
+    "page": {"width_mm": 210, "height_mm": 297},
+    "pipeline": ["deskew", "sheet_boxes", "validate_cn"],
+    "fields": dengji_fields,
+    "code_lists": {},
+    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"]},
+}
+
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "templates")
+for t in (hedui, dengji):
+    with open(os.path.join(out, t["id"] + ".json"), "w", encoding="utf-8") as f:
+        json.dump(t, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+print("wrote", out)
