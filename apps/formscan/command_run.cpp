@@ -39,7 +39,9 @@ int run_command(const std::vector<std::string>& argv) {
             throw Error("formscan.template.unknown", "no template \"" + options.template_id + "\"");
         used.push_back(options.template_id);
     }
-    finalise_config(config, host, used);
+    auto unavailable = finalise_config(config, host, used, options.template_id == "auto");
+    for (const auto& [id, why] : unavailable)
+        std::cerr << "formscan: pages of template " << id << " will be skipped: " << why << "\n";
     // Expand inputs now, so a missing file is a usage error before any work starts.
     expand_inputs(options.inputs);
 

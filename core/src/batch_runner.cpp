@@ -212,8 +212,12 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                     auto& pipeline = pipelines[form.id];
                     if (!pipeline) {
                         auto spec = config.pipelines.find(form.id);
-                        if (spec == config.pipelines.end())
-                            throw Error("formscan.config.unknown_template", "no pipeline configured for " + form.id);
+                        if (spec == config.pipelines.end()) {
+                            auto why = config.unavailable.find(form.id);
+                            throw Error("formscan.config.unknown_template",
+                                        "the page looks like " + form.id + ", which cannot be read: " +
+                                            (why == config.unavailable.end() ? "no pipeline configured" : why->second));
+                        }
                         pipeline = std::make_unique<Pipeline>(host, spec->second, env);
                     }
                     for (const auto& record : pipeline->run(item->page, form)) lines.push_back(record_to_json_line(record));

@@ -98,7 +98,8 @@ void apply_override(RunConfig& config, const std::string& assignment) {
     config.params[assignment.substr(0, dot)][assignment.substr(dot + 1, eq - dot - 1)] = assignment.substr(eq + 1);
 }
 
-void finalise_config(RunConfig& config, const PluginHost& host, const std::vector<std::string>& template_ids) {
+std::map<std::string, std::string> finalise_config(RunConfig& config, const PluginHost& host,
+                                                   const std::vector<std::string>& template_ids, bool optional_ids) {
     auto input = config.params.count(kInput) ? config.params.at(kInput) : std::map<std::string, std::string>{};
     ParamValues limits = ParamValues::resolve(kInput, input_param_schema(), input);
     config.limits.max_bytes = limits.get_int("max_bytes");
@@ -123,9 +124,15 @@ void finalise_config(RunConfig& config, const PluginHost& host, const std::vecto
         try {
             check_pipeline(host, pipeline);
         } catch (const Error& e) {
-            throw Error(e.code(), std::string("pipeline of template ") + id + ": " + e.what());
+            std::string why = std::string("pipeline of template ") + id + ": " + e.what();
+            if (!optional_ids) throw Error(e.code(), why);
+            config.unavailable[id] = why;
         }
     }
+    for (const auto& [id, why] : config.unavailable) config.pipelines.erase(id);
+    if (config.pipelines.empty() && !config.unavailable.empty())
+        throw Error("formscan.config.no_pipeline", config.unavailable.begin()->second);
+    return config.unavailable;
 }
 
 }  // namespace formscan

@@ -41,6 +41,11 @@ Field& Record::at(const std::string& key) {
     throw Error("formscan.record.unknown_field", "record has no field '" + key + "'");
 }
 
+const Field& Record::at(const std::string& key) const {
+    if (const Field* f = find(key)) return *f;
+    throw Error("formscan.record.unknown_field", "record has no field '" + key + "'");
+}
+
 FieldStatus Record::status() const {
     FieldStatus worst = FieldStatus::ok;
     for (const auto& f : fields) {

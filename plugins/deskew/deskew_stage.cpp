@@ -124,15 +124,15 @@ private:
         return forward;
     }
 
-    // Skew of the content, + when turned counter-clockwise on screen. Leptonica reports
-    // the angle that the content's lines make, clockwise-positive in image coordinates.
+    // Skew of the content, + when turned counter-clockwise on screen, which is also
+    // the sign of Leptonica's angle.
     double measure_skew(const cv::Mat& gray) const {
         PixPtr pix = to_pix_binary(ink_mask(gray));
         l_float32 angle = 0, conf = 0;
         if (pixFindSkewSweepAndSearch(pix.get(), &angle, &conf, 2, 1, sweep_range_, sweep_delta_, min_delta_) != 0 ||
             conf <= 0)
             return 0;
-        return -angle;
+        return angle;
     }
 
     // The title and page header sit above the table: on an upright page the ink above

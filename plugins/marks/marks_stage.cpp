@@ -16,6 +16,16 @@ namespace {
 
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
 
+// The longer side of the largest connected stroke, in pixels.
+int largest_extent(const cv::Mat& ink) {
+    cv::Mat labels, stats, centroids;
+    int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    int best = 0;
+    for (int i = 1; i < n; ++i)
+        best = std::max({best, stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)});
+    return best;
+}
+
 // How much the ink looks like a tick: one stroke, about as wide as tall, thin, its
 // lowest point left of centre and its top at the right end.
 double tick_score(const cv::Mat& ink) {
@@ -65,7 +75,6 @@ public:
                 {kHasMarks},
                 {
                     {"empty_ink", ParamType::number, "0.006", 0, 0.2, "ink share below which a cell is empty"},
-                    {"signature_ink", ParamType::number, "0.02", 0, 0.5, "ink share above which a signature is surely there"},
                     {"tick_threshold", ParamType::number, "0.8", 0, 1, "tick score from which writing is a tick"},
                     {"ok_confidence", ParamType::number, "0.9", 0, 1, "confidence from which a mark needs no review"},
                 }};
@@ -73,7 +82,6 @@ public:
 
     void configure(const ParamValues& params, const StageEnvironment&) override {
         empty_ink_ = params.get_double("empty_ink");
-        signature_ink_ = params.get_double("signature_ink");
         tick_threshold_ = params.get_double("tick_threshold");
         ok_confidence_ = params.get_double("ok_confidence");
     }
@@ -92,16 +100,18 @@ private:
     void judge(const cv::Mat& page, const FieldSpec& spec, Field& field) const {
         cv::Mat ink = cell_ink(page, field.box);
         double share = ink_share(ink);
+        double extent = largest_extent(ink) / std::max(1, std::min(ink.rows, ink.cols));
         bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
-        if (share < empty_ink_) {
-            // Empty: the further below the threshold, the surer.
+        // Writing has a stroke that spans a good part of the cell; dust and noise do not.
+        double written = std::max(clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2));
+        if (written < 0.5) {
             field.value = is_mark ? FieldValue(false) : FieldValue(std::string());
-            set(field, 0.75 + 0.249 * clamp01(1.0 - share / empty_ink_));
+            set(field, 0.75 + 0.249 * clamp01(1.0 - 2 * written));
             return;
         }
         if (is_mark) {
             field.value = true;
-            set(field, 0.75 + 0.249 * clamp01((share - empty_ink_) / std::max(1e-6, signature_ink_ - empty_ink_)));
+            set(field, 0.75 + 0.249 * clamp01(2 * written - 1));
             return;
         }
         if (spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text) {
@@ -119,7 +129,7 @@ private:
         field.reader = "marks";
     }
 
-    double empty_ink_ = 0.006, signature_ink_ = 0.02, tick_threshold_ = 0.8, ok_confidence_ = 0.9;
+    double empty_ink_ = 0.006, tick_threshold_ = 0.8, ok_confidence_ = 0.9;
 };
 
 }  // namespace formscan

@@ -146,7 +146,10 @@ public:
                 cv::Rect box(cv::Point(cols_x[c] + inset, rows_y[r] + inset), cv::Point(cols_x[c + 1] - inset, rows_y[r + 1] - inset));
                 box &= cv::Rect(0, 0, gray.cols, gray.rows);
                 cells.push_back({row, ctx.form.columns[c].field, box});
-                if (box.area() > 0) row_ink = std::max(row_ink, cv::countNonZero(ink_no_lines(box)) / double(box.area()));
+                // The cell's middle only: remnants of thick or slanted rules hug its edges.
+                cv::Rect middle(box.x + box.width / 8, box.y + box.height / 8, box.width * 3 / 4, box.height * 3 / 4);
+                if (middle.area() > 0)
+                    row_ink = std::max(row_ink, cv::countNonZero(ink_no_lines(middle)) / double(middle.area()));
             }
             if (row_ink < empty_ink_) continue;  // a blank printed row is no person
             Record record = make_empty_record(ctx.form, ctx.page, row);

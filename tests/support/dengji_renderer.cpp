@@ -115,7 +115,8 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     auto write = [&](const std::string& key, const std::string& value, const cv::Rect2d& box, bool digits,
                      double hand_share) {
         if (value.empty()) return;
-        if (chance(hand_share * handwriting, rng)) {
+        bool has_ascii_digit = value.find_first_of("0123456789") != std::string::npos;
+        if (chance(hand_share * handwriting, rng) && (digits || !has_ascii_digit)) {
             if (digits) draw_digits(cr, data.digits, opt.digits, value, box, hand, rng);
             else draw_hanzi(cr, data.hanzi, value, box, hand, rng);
             set(key, value, "handwritten");
@@ -261,7 +262,8 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     for (double yy : {top, top + row_h, top + 2 * row_h, big_top, r5, r6, bottom}) stroke_line(cr, x0, yy, x1, yy, lw);
     stroke_line(cr, x0, top, x0, bottom, lw);
     stroke_line(cr, x1, top, x1, bottom, lw);
-    for (int i = 1; i <= 5; ++i) stroke_line(cr, xs[i], top, xs[i], top + (i <= 2 ? 3 : 1) * row_h, lw);
+    const int rows_spanned[6] = {0, 2, 3, 2, 1, 1};  // how far down each inner column line runs
+    for (int i = 1; i <= 5; ++i) stroke_line(cr, xs[i], top, xs[i], top + rows_spanned[i] * row_h, lw);
     stroke_line(cr, xs[6], top, xs[6], big_top, lw);
 
     // Fill in the person's answers

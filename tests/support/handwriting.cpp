@@ -29,7 +29,7 @@ double paint_mnist(cairo_t* cr, const cv::Mat& digit, double x, double top, doub
     int stride = cairo_image_surface_get_stride(mask);
     for (int y = 0; y < digit.rows; ++y) std::copy_n(digit.ptr<unsigned char>(y), digit.cols, data + y * stride);
     cairo_surface_mark_dirty(mask);
-    double scale = height / ink.height * uni(0.9, 1.08, rng);
+    double scale = height / ink.height * uni(0.92, 1.04, rng);
     double width = ink.width * scale;
     cairo_save(cr);
     cairo_translate(cr, x + width / 2, top + height / 2);
@@ -97,31 +97,50 @@ Hand Hand::random(std::mt19937& rng) {
 double draw_digits(cairo_t* cr, const MnistDigits& digits, DigitSplit split, const std::string& text,
                    const cv::Rect2d& box, const Hand& hand, std::mt19937& rng) {
     if (text.empty()) return 0;
-    double height = std::min(box.height * uni(0.55, 0.8, rng), box.height - 0.4);
-    // Shrink so the whole string fits the box's width.
-    double est = 0;
-    for (char c : text) est += (c >= '0' && c <= '9') ? height * 0.62 * hand.spacing : height * 0.35;
-    if (est > box.width * 0.95) height *= box.width * 0.95 / est;
-    double x = box.x + uni(0.02, 0.25, rng) * std::max(0.0, box.width - est);
-    double baseline_top = box.y + (box.height - height) / 2;
+    // Pick every glyph first, so the string can be fitted to the box exactly.
+    struct Glyph {
+        char c;
+        cv::Mat image;
+        double aspect;  // ink width / ink height
+        double gap;     // space after, as a share of the height
+    };
+    std::vector<Glyph> glyphs;
+    double units = 0;
     for (char c : text) {
-        double top = baseline_top + gauss(height * 0.04, rng);
+        Glyph g{c, {}, 0.3, uni(0.02, 0.14, rng) * hand.spacing};
         if (c >= '0' && c <= '9') {
-            double w = paint_mnist(cr, digits.random(c - '0', split, rng), x, top, height, hand, rng);
-            x += (w + height * uni(0.02, 0.12, rng)) * hand.spacing;
-        } else {
-            set_ink(cr, hand);
-            double w = height * 0.3;
-            if (c == '.') {
-                stroke_path(cr, {{x + w * 0.4, top + height * 0.92}}, height * hand.pen * 1.6);
-            } else if (c == '-') {
-                stroke_path(cr, {{x, top + height * 0.5}, {x + w, top + height * 0.5 + gauss(height * 0.02, rng)}},
-                            height * hand.pen * 1.2);
-            } else if (c == '/') {
-                stroke_path(cr, {{x + w, top}, {x, top + height}}, height * hand.pen * 1.2);
-            }
-            x += w * 1.3;
+            g.image = digits.random(c - '0', split, rng);
+            std::vector<cv::Point> points;
+            cv::findNonZero(g.image > 40, points);
+            cv::Rect ink = points.empty() ? cv::Rect(0, 0, 1, 1) : cv::boundingRect(points);
+            g.aspect = ink.width / double(ink.height);
         }
+        units += g.aspect * 1.08 + g.gap;
+        glyphs.push_back(std::move(g));
+    }
+    double height = std::min(box.height * uni(0.55, 0.8, rng), box.height - 0.4);
+    height = std::min(height, box.width * 0.94 / units);
+    double used = units * height;
+    double x = box.x + uni(0.1, 0.5, rng) * std::max(0.0, box.width - used);
+    double baseline_top = box.y + (box.height - height) / 2;
+    for (auto& g : glyphs) {
+        double top = baseline_top + gauss(height * 0.04, rng);
+        if (!g.image.empty()) {
+            double w = paint_mnist(cr, g.image, x, top, height, hand, rng);
+            x += std::max(w, g.aspect * height) + g.gap * height;
+            continue;
+        }
+        set_ink(cr, hand);
+        double w = height * 0.3;
+        if (g.c == '.') {
+            stroke_path(cr, {{x + w * 0.4, top + height * 0.92}}, height * hand.pen * 1.6);
+        } else if (g.c == '-') {
+            stroke_path(cr, {{x, top + height * 0.5}, {x + w, top + height * 0.5 + gauss(height * 0.02, rng)}},
+                        height * hand.pen * 1.2);
+        } else if (g.c == '/') {
+            stroke_path(cr, {{x + w, top}, {x, top + height}}, height * hand.pen * 1.2);
+        }
+        x += w + g.gap * height;
     }
     return x - box.x;
 }

@@ -16,6 +16,7 @@ namespace formscan {
 
 struct RunConfig {
     std::map<std::string, PipelineSpec> pipelines;  // template id -> pipeline
+    std::map<std::string, std::string> unavailable; // template id -> why it cannot be read
     std::map<std::string, std::map<std::string, std::string>> params;  // stage -> key -> value
     DecodeLimits limits;
 };
@@ -31,6 +32,10 @@ void apply_override(RunConfig& config, const std::string& assignment);
 // Resolves decode limits, copies params into the pipelines of the templates that will
 // be used (the others are dropped), and checks each of them against the installed
 // plugins. Throws on the first problem.
-void finalise_config(RunConfig& config, const PluginHost& host, const std::vector<std::string>& template_ids);
+// With `optional_ids`, a template whose pipeline fails the check is dropped and its
+// reason returned (its pages are then skipped with that reason) instead of throwing.
+std::map<std::string, std::string> finalise_config(RunConfig& config, const PluginHost& host,
+                                                   const std::vector<std::string>& template_ids,
+                                                   bool optional_ids = false);
 
 }  // namespace formscan

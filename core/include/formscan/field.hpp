@@ -49,6 +49,7 @@ struct Record {
     Field* find(const std::string& key);
     const Field* find(const std::string& key) const;
     Field& at(const std::string& key);  // throws formscan::Error when absent
+    const Field& at(const std::string& key) const;
     FieldStatus status() const;         // ok only when every field is ok
 };
 

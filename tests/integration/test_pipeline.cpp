@@ -1,0 +1,113 @@
+// The whole pipeline on generated scans, through the formscan executable.
+#include "formscan/evaluation.hpp"
+#include "formscan/record_json.hpp"
+#include "synth.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace formscan;
+
+namespace {
+
+struct Batch {
+    std::string dir;
+    std::string truth;
+};
+
+// Three damaged 核对表 pages, made once for the whole file.
+const Batch& batch() {
+    static const Batch b = [] {
+        synth::SynthOptions o;
+        o.out_dir = test::temp_dir("pipeline");
+        o.pages = 3;
+        o.seed = 7;
+        o.formats = {"png", "tiff-g4", "jpeg"};
+        o.dpi_min = 200;
+        o.dpi_max = 300;
+        o.damage.turn_probability = 0;
+        o.render.max_rows = 10;
+        auto s = synth::synthesize(test::templates(), test::synth_data(), o);
+        return Batch{o.out_dir, s.truth_path};
+    }();
+    return b;
+}
+
+std::vector<Record> read_records(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<Record> out;
+    for (std::string line; std::getline(in, line);) out.push_back(record_from_json_line(line));
+    return out;
+}
+
+}  // namespace
+
+TEST(Pipeline, ReadsEveryRowOfDamagedScansAndSkipsBrokenFiles) {
+    const Batch& b = batch();
+    std::string bad = test::temp_dir("bad");
+    // A truncated TIFF and a file that is no image, among the good pages.
+    std::string tiff = test::read_text(b.dir + "/scan_0002.tif");
+    test::write_text(bad + "/broken.tif", tiff.empty() ? std::string("II*\0", 4) : tiff.substr(0, tiff.size() / 3));
+    test::write_text(bad + "/not_a_scan.png", "hello");
+    std::string out = test::temp_dir("out") + "/records.jsonl";
+    auto result = test::run_formscan({"run", "--template", "zj-hedui", "--out", out, b.dir, bad + "/broken.tif", bad + "/not_a_scan.png"});
+    EXPECT_EQ(result.status, 3) << result.err;  // something was skipped
+    EXPECT_NE(result.err.find("broken.tif"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("not_a_scan.png"), std::string::npos) << result.err;
+
+    auto records = read_records(out);
+    ASSERT_FALSE(records.empty());
+    const auto& form = test::templates().at("zj-hedui");
+    for (const auto& r : records) {
+        ASSERT_EQ(r.fields.size(), form.fields.size()) << "every field present";
+        EXPECT_EQ(r.template_id, "zj-hedui");
+    }
+    EvalReport report = evaluate_files(b.truth, out);
+    EXPECT_DOUBLE_EQ(report.row_recall(), 1.0) << format_report(report);
+    EXPECT_EQ(report.extra_rows, 0);
+    EXPECT_LT(report.skew_error_max, 0.1) << format_report(report);
+    EXPECT_GT(report.by_class["mark"].rate(), 0.8) << format_report(report);
+    EXPECT_GT(report.fields.rate(), 0.4) << format_report(report);
+}
+
+TEST(Pipeline, TwoThreadsWriteTheSameRecordsInTheSameOrder) {
+    const Batch& b = batch();
+    std::string dir = test::temp_dir("threads");
+    auto one = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--out", dir + "/1.jsonl", b.dir});
+    auto two = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "2", "--out", dir + "/2.jsonl", b.dir});
+    ASSERT_EQ(one.status, 0) << one.err;
+    ASSERT_EQ(two.status, 0) << two.err;
+    EXPECT_EQ(test::read_text(dir + "/1.jsonl"), test::read_text(dir + "/2.jsonl"));
+}
+
+TEST(Cli, UnusableArgumentsGiveAClearErrorAndStatus2) {
+    auto no_out = test::run_formscan({"run", "x.png"});
+    EXPECT_EQ(no_out.status, 2);
+    EXPECT_NE(no_out.err.find("--out"), std::string::npos);
+    auto unknown = test::run_formscan({"run", "--speed", "9", "--out", "-", "x.png"});
+    EXPECT_EQ(unknown.status, 2);
+    EXPECT_NE(unknown.err.find("unknown option --speed"), std::string::npos);
+    auto missing = test::run_formscan({"run", "--out", "-", "/nonexistent/scans"});
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("formscan.input.not_found"), std::string::npos);
+    auto bad_param = test::run_formscan({"run", "-D", "deskew.sweep_range=500", "--out", "-", batch().dir});
+    EXPECT_EQ(bad_param.status, 2);
+    EXPECT_NE(bad_param.err.find("deskew.sweep_range"), std::string::npos) << bad_param.err;
+}
+
+TEST(Cli, PluginsListsStagesWithTheirParameters) {
+    auto r = test::run_formscan({"plugins"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    for (const char* s : {"deskew 1.0.0", "table_grid", "tesseract_text", "sweep_range", "default 15", "max_pixels"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(Cli, EvalScoresRecordsAgainstTruth) {
+    // Truth scored against itself is perfect.
+    auto r = test::run_formscan({"eval", batch().truth, batch().truth, "--json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\"row_recall\": 1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"field_accuracy\": 1"), std::string::npos) << r.out;
+}

@@ -1,0 +1,195 @@
+#include "form_renderer.hpp"
+#include "formscan/error.hpp"
+#include "formscan/paths.hpp"
+#include "formscan/pipeline.hpp"
+#include "formscan/record_json.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+using namespace formscan;
+
+namespace {
+
+const FormTemplate& hedui() { return test::templates().at("zj-hedui"); }
+
+PluginHost& host() {
+    static PluginHost* h = [] {
+        auto* p = new PluginHost(test::plugin_dir());  // lives for the whole test run
+        p->load_all();
+        return p;
+    }();
+    return *h;
+}
+
+StageEnvironment env() { return {default_data_dir(), default_models_dir(), default_tessdata_dir()}; }
+
+struct Rendered {
+    cv::Mat image;
+    synth::PageTruth truth;
+};
+
+Rendered render(unsigned seed, double dpi = 150, int min_rows = 5, int max_rows = 12) {
+    std::mt19937 rng(seed);
+    synth::RenderOptions options;
+    options.min_rows = min_rows;
+    options.max_rows = max_rows;
+    Rendered r;
+    r.image = synth::render_form(hedui(), test::synth_data(), options, dpi, rng, r.truth);
+    return r;
+}
+
+cv::Mat rotated(const cv::Mat& page, double angle_deg) {
+    cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(page.cols / 2.0f, page.rows / 2.0f), angle_deg, 1.0);
+    cv::Mat out;
+    cv::warpAffine(page, out, m, page.size() + cv::Size(80, 80), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+    return out;
+}
+
+std::vector<Record> run(const std::vector<std::string>& stages, Page& page) {
+    Pipeline pipeline(host(), {stages, {}}, env());
+    return pipeline.run(page, hedui());
+}
+
+Page page_of(const cv::Mat& image) {
+    Page p;
+    p.source = "test.png";
+    p.image = image.clone();
+    return p;
+}
+
+}  // namespace
+
+TEST(Deskew, MeasuresKnownSkewsBothWays) {
+    Rendered r = render(11);
+    for (double angle : {-9.3, -2.1, 0.7, 4.4, 9.8}) {
+        Page page = page_of(rotated(r.image, angle));
+        run({"deskew"}, page);
+        EXPECT_NEAR(page.skew_deg, angle, 0.05) << "true skew " << angle;
+        EXPECT_EQ(page.orientation_deg, 0);
+    }
+}
+
+TEST(Deskew, UndoesUpsideDownAndQuarterTurns) {
+    Rendered r = render(12);
+    cv::Mat turned;
+    cv::rotate(r.image, turned, cv::ROTATE_180);
+    Page upside = page_of(turned);
+    run({"deskew"}, upside);
+    EXPECT_EQ(upside.orientation_deg, 180);
+    cv::rotate(r.image, turned, cv::ROTATE_90_CLOCKWISE);
+    Page quarter = page_of(turned);
+    run({"deskew"}, quarter);
+    EXPECT_EQ(quarter.orientation_deg, 90);
+    EXPECT_GT(quarter.image.cols, quarter.image.rows);
+}
+
+TEST(TableGrid, FindsEveryFilledRowOnDifferentLayouts) {
+    for (unsigned seed : {21u, 22u, 23u, 24u}) {
+        Rendered r = render(seed, 150 + 40 * (seed % 3), 5, 20);
+        Page page = page_of(rotated(r.image, 1.5));
+        auto records = run({"deskew", "table_grid"}, page);
+        ASSERT_EQ(records.size(), r.truth.records.size()) << "seed " << seed;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            EXPECT_EQ(records[i].row, r.truth.records[i].row);
+            EXPECT_GT(records[i].at("id_number").box.area(), 0);
+            EXPECT_EQ(records[i].fields.size(), hedui().fields.size());
+        }
+    }
+}
+
+TEST(TableGrid, APageThatDoesNotMatchTheTemplateIsNotRead) {
+    Rendered r = render(31);
+    Page page = page_of(r.image);
+    // Erase every vertical ruling line between two columns in the table's middle third.
+    cv::Mat ink;
+    cv::threshold(page.image, ink, 128, 255, cv::THRESH_BINARY_INV);
+    cv::Mat v;
+    cv::morphologyEx(ink, v, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, page.image.rows / 4)));
+    cv::Mat middle = cv::Mat::zeros(v.size(), CV_8UC1);
+    middle.colRange(v.cols * 2 / 5, v.cols * 3 / 5).setTo(255);
+    cv::Mat erase;
+    cv::dilate(v & middle, erase, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 1)));
+    page.image.setTo(255, erase);
+    try {
+        run({"deskew", "table_grid"}, page);
+        FAIL() << "a table with missing columns was read";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "formscan.grid.mismatch");
+    }
+}
+
+TEST(Marks, TicksEmptyCellsAndSignaturesAreToldApart) {
+    long ticks = 0, ticks_right = 0, empties = 0, empties_right = 0, signatures = 0, signatures_right = 0;
+    for (unsigned seed : {41u, 42u, 43u}) {
+        Rendered r = render(seed);
+        Page page = page_of(r.image);
+        auto records = run({"deskew", "table_grid", "marks"}, page);
+        ASSERT_EQ(records.size(), r.truth.records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            for (const auto& truth : r.truth.records[i].fields) {
+                const Field& got = records[i].at(truth.key);
+                const FieldSpec& spec = hedui().field(truth.key);
+                if (spec.placement == Placement::header) continue;
+                std::string want = value_to_string(truth.value), have = value_to_string(got.value);
+                if (want == "√") {
+                    ++ticks;
+                    ticks_right += have == "√";
+                } else if (truth.reader == "empty" || want.empty() || want == "false") {
+                    ++empties;
+                    empties_right += have.empty() || have == "false";
+                } else if (spec.type == FieldType::signature) {
+                    ++signatures;
+                    signatures_right += have == "true";
+                }
+            }
+        }
+    }
+    ASSERT_GT(ticks, 20);
+    EXPECT_GE(double(ticks_right) / ticks, 0.9) << ticks_right << " of " << ticks;
+    EXPECT_GE(double(empties_right) / empties, 0.98) << empties_right << " of " << empties;
+    EXPECT_GE(double(signatures_right) / signatures, 0.98) << signatures_right << " of " << signatures;
+}
+
+TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
+    Page page;
+    Record r = make_empty_record(hedui(), page, 1);
+    auto set = [&](const std::string& key, const std::string& value) {
+        r.at(key).value = value;
+        r.at(key).status = FieldStatus::ok;
+        r.at(key).reader = "test";
+    };
+    set("id_number", "330682199003071235");  // wrong check digit (the right one is X)
+    set("birth_date", "1990-03-07");
+    set("employer_type", "12");
+    set("phone", "12345");
+    set("pension", "√");
+    set("medical", "");  // read, and empty
+    std::vector<Record> records = {r};
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("validate_cn");
+    stage->configure(ParamValues::resolve("validate_cn", host().info("validate_cn").params, {}), env());
+    stage->process(ctx);
+    const Record& out = records[0];
+    ASSERT_EQ(out.at("id_number").status, FieldStatus::invalid);
+    EXPECT_EQ(out.at("id_number").errors[0].rule, "id_number.check_digit");
+    EXPECT_EQ(out.at("id_number").errors[0].message.find("330682199003071235"), std::string::npos) << "ID number unmasked";
+    EXPECT_EQ(out.at("employer_type").errors.at(0).rule, "code.list");
+    EXPECT_EQ(out.at("phone").errors.at(0).rule, "phone.format");
+    EXPECT_EQ(out.at("medical").errors.at(0).rule, "insurance.pension_and_medical");
+    EXPECT_EQ(out.status(), FieldStatus::invalid);
+
+    // A valid number whose birth date and sex disagree with the other columns.
+    records[0] = make_empty_record(hedui(), page, 1);
+    Record& s = records[0];
+    s.at("id_number").value = std::string("33068219900307123X");
+    s.at("birth_date").value = std::string("1990-03-08");
+    s.at("sex").value = std::string("女");
+    stage->process(ctx);
+    EXPECT_TRUE(s.at("id_number").errors.empty());
+    EXPECT_EQ(s.at("birth_date").errors.at(0).rule, "birth_date.matches_id");
+    EXPECT_EQ(s.at("sex").errors.at(0).rule, "sex.matches_id");
+}

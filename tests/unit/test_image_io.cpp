@@ -1,0 +1,115 @@
+#include "formscan/error.hpp"
+#include "formscan/image_io.hpp"
+#include "synth.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+
+using namespace formscan;
+
+namespace {
+
+// A page-like test image with known content: dark bars on white.
+cv::Mat test_page(int w = 620, int h = 440) {
+    cv::Mat img(h, w, CV_8UC1, cv::Scalar(255));
+    for (int i = 0; i < 8; ++i) cv::rectangle(img, cv::Rect(20 + i * 70, 30 + i * 40, 50, 20), cv::Scalar(0), cv::FILLED);
+    return img;
+}
+
+double mean_abs_diff(const cv::Mat& a, const cv::Mat& b) {
+    cv::Mat d;
+    cv::absdiff(a, b, d);
+    return cv::mean(d)[0];
+}
+
+std::string code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(ImageIo, EveryFormatDecodesToTheSamePage) {
+    std::string dir = test::temp_dir("io");
+    cv::Mat page = test_page();
+    synth::write_png(dir + "/a.png", page);
+    synth::write_jpeg(dir + "/a.jpg", page, 90);
+    synth::write_tiff(dir + "/a_lzw.tif", {page}, 200, false);
+    synth::write_tiff(dir + "/a_g4.tif", {page}, 300, true);
+    synth::write_pdf(dir + "/a.pdf", {page}, 100);
+    for (const char* name : {"a.png", "a.jpg", "a_lzw.tif", "a_g4.tif", "a.pdf"}) {
+        DecodeLimits limits;
+        limits.pdf_render_dpi = 100;
+        auto file = ScanFile::open(dir + "/" + name, limits);
+        ASSERT_EQ(file->page_count(), 1) << name;
+        DecodedPage d = file->decode(0);
+        ASSERT_EQ(d.gray.size(), page.size()) << name;
+        EXPECT_LT(mean_abs_diff(d.gray, page), 6.0) << name;
+    }
+    EXPECT_DOUBLE_EQ(ScanFile::open(dir + "/a_lzw.tif", {})->decode(0).dpi, 200);
+    EXPECT_TRUE(ScanFile::open(dir + "/a_g4.tif", {})->decode(0).bilevel);
+}
+
+TEST(ImageIo, MultiPageTiffAndPdfGiveEveryPage) {
+    std::string dir = test::temp_dir("io");
+    std::vector<cv::Mat> pages = {test_page(), 255 - test_page(), test_page(300, 200)};
+    synth::write_tiff(dir + "/m.tif", pages, 150, true);
+    synth::write_pdf(dir + "/m.pdf", pages, 72);
+    auto tif = ScanFile::open(dir + "/m.tif", {});
+    ASSERT_EQ(tif->page_count(), 3);
+    EXPECT_EQ(tif->decode(2).gray.size(), pages[2].size());
+    EXPECT_LT(mean_abs_diff(tif->decode(1).gray, pages[1]), 3.0);
+    DecodeLimits limits;
+    limits.pdf_render_dpi = 72;
+    EXPECT_EQ(ScanFile::open(dir + "/m.pdf", limits)->page_count(), 3);
+}
+
+TEST(ImageIo, TheDecoderIsChosenByContentNotName) {
+    std::string dir = test::temp_dir("io");
+    synth::write_tiff(dir + "/really_a_tiff.png", {test_page()}, 300, true);
+    auto file = ScanFile::open(dir + "/really_a_tiff.png", {});
+    EXPECT_EQ(file->format(), FileFormat::tiff);
+    test::write_text(dir + "/notes.png", "these are notes, not a scan");
+    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/notes.png", {}); }), "formscan.decode.unknown_format");
+}
+
+TEST(ImageIo, TruncatedFilesAreErrorsForThatFile) {
+    std::string dir = test::temp_dir("io");
+    synth::write_tiff(dir + "/t.tif", {test_page(1200, 900)}, 300, false);
+    synth::write_png(dir + "/t.png", test_page(1200, 900));
+    for (const char* name : {"t.tif", "t.png"}) {
+        std::string bytes = test::read_text(dir + "/" + name);
+        test::write_text(dir + "/cut_" + name, bytes.substr(0, bytes.size() / 2));
+        std::string code = code_of([&] { ScanFile::open(dir + "/cut_" + name, {})->decode(0); });
+        EXPECT_EQ(code, "formscan.decode.corrupt") << name;
+    }
+}
+
+TEST(ImageIo, DecompressionBombsAreRejectedBeforeDecoding) {
+    std::string dir = test::temp_dir("io");
+    // A PNG header that claims 100000 x 100000 pixels, with almost no data behind it.
+    std::string png = "\x89PNG\r\n\x1a\n";
+    png += std::string("\0\0\0\x0dIHDR", 8);
+    png += std::string("\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00", 13);
+    png += std::string("\0\0\0\0", 4);
+    test::write_text(dir + "/bomb.png", png);
+    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/bomb.png", {}); }), "formscan.decode.too_many_pixels");
+
+    DecodeLimits small;
+    small.max_bytes = 2048;
+    cv::Mat noisy(400, 400, CV_8UC1);
+    cv::randu(noisy, 0, 255);  // incompressible, so the file is large
+    synth::write_png(dir + "/big.png", noisy);
+    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/big.png", small); }), "formscan.decode.too_large");
+    DecodeLimits few;
+    few.max_pages = 2;
+    synth::write_tiff(dir + "/pages.tif", {test_page(), test_page(), test_page()}, 300, true);
+    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/pages.tif", few); }), "formscan.decode.too_many_pages");
+}

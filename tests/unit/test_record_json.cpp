@@ -1,0 +1,34 @@
+#include "formscan/record_json.hpp"
+#include "formscan/stage.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace formscan;
+
+TEST(RecordJson, EveryFieldIsWrittenAndReadBack) {
+    const auto& form = test::templates().at("zj-dengji");
+    Page page;
+    page.source = "scans/a.png";
+    page.index = 2;
+    page.skew_deg = -1.25;
+    Record r = make_empty_record(form, page, 0);
+    r.at("name").value = std::string("袁梅庆");
+    r.at("name").confidence = 0.97;
+    r.at("name").status = FieldStatus::ok;
+    r.at("pension").value = std::vector<std::string>{"城镇职工基本养老保险"};
+    r.at("injury").value = true;
+    std::string line = record_to_json_line(r);
+    EXPECT_NE(line.find("\"袁梅庆\""), std::string::npos) << "UTF-8, not \\u escapes: " << line;
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    Record back = record_from_json_line(line);
+    EXPECT_EQ(back.source, "scans/a.png");
+    EXPECT_EQ(back.page, 2);
+    EXPECT_DOUBLE_EQ(back.page_skew_deg, -1.25);
+    ASSERT_EQ(back.fields.size(), form.fields.size());
+    EXPECT_EQ(value_to_string(back.at("name").value), "袁梅庆");
+    EXPECT_EQ(value_to_string(back.at("pension").value), "[\"城镇职工基本养老保险\"]");
+    EXPECT_EQ(value_to_string(back.at("injury").value), "true");
+    EXPECT_EQ(back.at("name").status, FieldStatus::ok);
+    EXPECT_EQ(r.status(), FieldStatus::review);  // the other fields are not sure
+}

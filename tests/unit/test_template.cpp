@@ -1,0 +1,121 @@
+#include "formscan/error.hpp"
+#include "formscan/form_template.hpp"
+#include "test_support.hpp"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace formscan;
+
+namespace {
+
+// The keys of shared/contract/records.md, in contract order.
+const std::vector<std::string> kHeduiKeys = {
+    "township", "village", "fill_date", "filler_signed", "seq", "name", "sex", "id_number", "birth_date", "ethnicity",
+    "hukou_address", "residence_address", "phone", "employer_name", "employer_type", "personal_status", "pension",
+    "medical", "injury", "maternity", "unemployment", "remarks", "signed"};
+const std::vector<std::string> kDengjiKeys = {
+    "city", "county", "township", "village", "name", "sex", "ethnicity", "household_no", "hukou_type", "id_number",
+    "employment_status", "employer_name", "employer_type", "personal_status", "hukou_address", "residence_address",
+    "phone", "pension", "pension_other", "medical", "unemployment", "injury", "maternity", "not_insured_reason",
+    "not_insured_detail", "applicant_signed", "handler_signed", "checker_signed", "sign_date", "remarks"};
+
+std::string hedui_text() { return test::read_text(test::templates_dir() + "/zj-hedui.json"); }
+
+// Applies `edit` to the parsed hedui template and returns the error of parsing it.
+template <typename Edit>
+std::string error_after(Edit edit) {
+    auto root = Poco::JSON::Parser().parse(hedui_text()).extract<Poco::JSON::Object::Ptr>();
+    edit(root);
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(root, out);
+    try {
+        parse_template(out.str(), "broken.json");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(Template, BothFormsHaveEveryContractField) {
+    const auto& all = test::templates();
+    ASSERT_TRUE(all.count("zj-hedui"));
+    ASSERT_TRUE(all.count("zj-dengji"));
+    auto keys = [](const FormTemplate& t) {
+        std::vector<std::string> k;
+        for (const auto& f : t.fields) k.push_back(f.key);
+        return k;
+    };
+    EXPECT_EQ(keys(all.at("zj-hedui")), kHeduiKeys);
+    EXPECT_EQ(keys(all.at("zj-dengji")), kDengjiKeys);
+}
+
+TEST(Template, HeduiColumnsFollowTheSeed) {
+    const auto& t = test::templates().at("zj-hedui");
+    ASSERT_EQ(t.columns.size(), 19u);
+    EXPECT_EQ(t.columns.front().header, "序号");
+    EXPECT_EQ(t.columns.back().number, 15);
+    int insurance = 0;
+    for (const auto& c : t.columns) insurance += c.number == 13;
+    EXPECT_EQ(insurance, 5);
+    EXPECT_EQ(t.codes("not_insured_reasons").size(), 12u);
+    EXPECT_EQ(t.codes("personal_status").size(), 14u);
+    EXPECT_EQ(t.codes("employer_types").size(), 11u);
+    EXPECT_EQ(t.vocabulary("ethnicities").size(), 56u);
+    EXPECT_EQ(t.vocabulary("townships").size(), 20u);
+}
+
+TEST(Template, DengjiGroupsHaveTheSeedsLabels) {
+    const auto& t = test::templates().at("zj-dengji");
+    EXPECT_EQ(t.field("employer_type").options.size(), 21u);
+    EXPECT_EQ(t.field("personal_status").options.size(), 14u);
+    EXPECT_EQ(t.field("not_insured_reason").options.size(), 12u);
+    EXPECT_EQ(t.field("hukou_type").options, (std::vector<std::string>{"农业", "非农业"}));
+}
+
+TEST(Template, UnknownKeyNamesFileAndPlace) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(3)->set("typ", "text"); });
+    EXPECT_NE(e.find("formscan.template.unknown_key"), std::string::npos) << e;
+    EXPECT_NE(e.find("broken.json"), std::string::npos) << e;
+    EXPECT_NE(e.find("fields[3]"), std::string::npos) << e;
+    EXPECT_NE(e.find("\"typ\""), std::string::npos) << e;
+}
+
+TEST(Template, MissingKeyIsReported) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(5)->remove("type"); });
+    EXPECT_NE(e.find("formscan.template.missing_key"), std::string::npos) << e;
+    EXPECT_NE(e.find("fields[5]"), std::string::npos) << e;
+}
+
+TEST(Template, WrongTypeIsReported) {
+    std::string e = error_after([](auto& root) { root->getArray("columns")->getObject(2)->set("number", "three"); });
+    EXPECT_NE(e.find("formscan.template.wrong_type"), std::string::npos) << e;
+    EXPECT_NE(e.find("columns[2].number"), std::string::npos) << e;
+}
+
+TEST(Template, UnknownFieldTypeAndColumnFieldAreReported) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(4)->set("type", "txet"); });
+    EXPECT_NE(e.find("unknown field type \"txet\""), std::string::npos) << e;
+    e = error_after([](auto& root) { root->getArray("columns")->getObject(0)->set("field", "sequence"); });
+    EXPECT_NE(e.find("formscan.template.unknown_field"), std::string::npos) << e;
+}
+
+TEST(Template, ColumnFieldWithoutColumnIsAMissingField) {
+    std::string e = error_after([](auto& root) { root->getArray("columns")->remove(1); });
+    EXPECT_NE(e.find("column field \"name\" has no entry"), std::string::npos) << e;
+}
+
+TEST(Template, SyntaxErrorNamesFile) {
+    try {
+        parse_template("{\"id\": ", "half.json");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "formscan.template.syntax");
+        EXPECT_NE(std::string(e.what()).find("half.json"), std::string::npos);
+    }
+}

@@ -1,0 +1,44 @@
+#include "formscan/id_number.hpp"
+#include "formscan/masking.hpp"
+#include "formscan/text_utils.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace formscan;
+
+TEST(IdNumber, CheckCharacterFollowsGb11643) {
+    // Example from GB 11643-1999.
+    EXPECT_EQ(id_check_character("11010519491231002"), 'X');
+    EXPECT_TRUE(id_has_valid_check("11010519491231002X"));
+    EXPECT_FALSE(id_has_valid_check("110105194912310021"));
+    EXPECT_EQ(id_birth_date("11010519491231002X").value(), "1949-12-31");
+    EXPECT_EQ(id_sex("11010519491231002X").value(), "女");
+    EXPECT_FALSE(id_birth_date("110105194902300021").has_value());  // 30 February
+}
+
+TEST(Masking, IdNumbersAndPhonesAreMasked) {
+    EXPECT_EQ(mask_personal_data("id 330602196506204123 bad"), "id 3306**********4123 bad");
+    EXPECT_EQ(mask_personal_data("x33060219650620412Xy"), "x3306**********412Xy");
+    EXPECT_EQ(mask_personal_data("phone 15684168493"), "phone 156****8493");
+    EXPECT_EQ(mask_personal_data("page 12 of 300"), "page 12 of 300");
+}
+
+TEST(Text, DatesAreNormalised) {
+    EXPECT_EQ(normalise_date("19850307").value(), "1985-03-07");
+    EXPECT_EQ(normalise_date("1985.3.7").value(), "1985-03-07");
+    EXPECT_EQ(normalise_date("1985-03-07").value(), "1985-03-07");
+    EXPECT_EQ(normalise_date("1985年3月7日").value(), "1985-03-07");
+    EXPECT_EQ(normalise_date("1985\n0307").value(), "1985-03-07");
+    EXPECT_FALSE(normalise_date("1985.2.30").has_value());
+    EXPECT_FALSE(normalise_date("1981-05-056").has_value());
+}
+
+TEST(Text, VocabularyMatchingCountsCharacters) {
+    std::vector<std::string> vocab = {"百官街道", "曹娥街道", "崧厦镇"};
+    auto m = nearest("曹娥街遒", vocab);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->value, "曹娥街道");
+    EXPECT_EQ(m->distance, 1u);
+    EXPECT_EQ(utf8_chars("汉a族").size(), 3u);
+    EXPECT_EQ(remove_spaces("袁 梅\u3000庆"), "袁梅庆");
+}
