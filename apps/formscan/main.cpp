@@ -36,6 +36,9 @@ environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Pages are read in parallel by formscan's own workers; Tesseract's OpenMP threads
+    // inside each would only compete with them. The user's own setting wins.
+    setenv("OMP_THREAD_LIMIT", "1", 0);
     const char* level = std::getenv("FORMSCAN_LOG_LEVEL");
     formscan::setup_logging(level && *level ? level : "warning");
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
