@@ -40,7 +40,7 @@ std::optional<std::string> id_birth_date(std::string_view id) {
     };
     int y = num(6, 4), m = num(10, 2), d = num(12, 2);
     if (!is_real_date(y, m, d)) return std::nullopt;
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     return std::string(buf);
 }

@@ -86,7 +86,7 @@ std::optional<std::string> normalise_date(std::string_view text) {
         return std::nullopt;
     }
     if (!is_real_date(y, m, d)) return std::nullopt;
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     return std::string(buf);
 }

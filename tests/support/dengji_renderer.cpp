@@ -366,7 +366,7 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
         draw_digits(cr, data.digits, opt.digits, std::to_string(yv), blanks["date_年"], hand, rng);
         draw_digits(cr, data.digits, opt.digits, std::to_string(mv), blanks["date_月"], hand, rng);
         draw_digits(cr, data.digits, opt.digits, std::to_string(dv), blanks["date_日"], hand, rng);
-        char iso[16];
+        char iso[32];
         std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", yv, mv, dv);
         set("sign_date", std::string(iso), "handwritten");
     }

@@ -159,7 +159,7 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         x += uni(6, 20, rng);
         label("填报日期:");
         cv::Rect2d dbox = value_box(std::min(uni(28, 36, rng), W - mr - x));
-        char iso[16];
+        char iso[32];
         std::snprintf(iso, sizeof iso, "2015-%02d-%02d", randint(1, 6, rng), randint(1, 28, rng));
         if (chance(0.7 * hand, rng)) {
             draw_digits(cr, data.digits, opt.digits, hand_date(iso, rng), dbox, style.surveyor, rng);

@@ -76,7 +76,7 @@ Person random_person(const FormTemplate& form, const std::string& township, cons
     bool male = chance(0.5, rng);
     p.sex = male ? "男" : "女";
     int year = uniform(1935, 2014, rng), month = uniform(1, 12, rng), day = uniform(1, 28, rng);
-    char date[16];
+    char date[32];
     std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
     p.birth_date = date;
     // 330682 上虞市 until 2013, 330604 上虞区 after: both appear on older and newer cards.
