@@ -17,7 +17,11 @@ namespace formscan {
 
 namespace {
 
-std::vector<Record> read_records(const std::string& path) {
+std::vector<Record> read_records(const std::string& path, std::map<std::string, bool>* perspective_pages = nullptr);
+
+std::string page_key(const Record& r);
+
+std::vector<Record> read_records(const std::string& path, std::map<std::string, bool>* perspective_pages) {
     std::ifstream in(path);
     if (!in) throw Error("formscan.eval.unreadable", "cannot open " + path);
     std::vector<Record> records;
@@ -28,6 +32,9 @@ std::vector<Record> read_records(const std::string& path) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         try {
             records.push_back(record_from_json_line(line));
+            // Ground truth says which pages were warped: they have no single skew angle.
+            if (perspective_pages && line.find("\"perspective\":true") != std::string::npos)
+                (*perspective_pages)[page_key(records.back())] = true;
         } catch (const Error& e) {
             throw Error("formscan.eval.syntax", path + ":" + std::to_string(number) + ": " + e.what());
         }
@@ -47,7 +54,8 @@ bool all_digits(const std::string& s) {
 }  // namespace
 
 EvalReport evaluate_files(const std::string& truth_path, const std::string& records_path) {
-    std::vector<Record> truth = read_records(truth_path);
+    std::map<std::string, bool> perspective;
+    std::vector<Record> truth = read_records(truth_path, &perspective);
     std::vector<Record> records = read_records(records_path);
     std::map<std::string, const Record*> by_row;
     std::map<std::string, const Record*> by_page;
@@ -66,7 +74,14 @@ EvalReport evaluate_files(const std::string& truth_path, const std::string& reco
         ++report.truth_rows;
         truth_rows[row_key(t)] = true;
         auto page = by_page.find(page_key(t));
-        if (page != by_page.end()) skew_errors[page_key(t)] = std::abs(page->second->page_skew_deg - t.page_skew_deg);
+        if (page != by_page.end() && !skew_errors.count(page_key(t))) {
+            ++report.pages;
+            report.orientation_right += page->second->page_orientation_deg == t.page_orientation_deg;
+            if (!perspective.count(page_key(t)))
+                skew_errors[page_key(t)] = std::abs(page->second->page_skew_deg - t.page_skew_deg);
+            else
+                skew_errors[page_key(t)] = -1;  // counted, not scored
+        }
         auto found = by_row.find(row_key(t));
         if (found == by_row.end()) continue;
         ++report.matched_rows;
@@ -103,12 +118,13 @@ EvalReport evaluate_files(const std::string& truth_path, const std::string& reco
     }
     for (const auto& r : records)
         if (!truth_rows.count(row_key(r))) ++report.extra_rows;
-    report.pages = static_cast<long>(skew_errors.size());
     for (const auto& [page, err] : skew_errors) {
+        if (err < 0) continue;
+        ++report.skew_pages;
         report.skew_error_mean += err;
         report.skew_error_max = std::max(report.skew_error_max, err);
     }
-    if (report.pages) report.skew_error_mean /= report.pages;
+    if (report.skew_pages) report.skew_error_mean /= report.skew_pages;
     return report;
 }
 
@@ -128,8 +144,9 @@ std::string format_report(const EvalReport& r) {
         std::snprintf(line, sizeof line, "handwritten digits: %.2f%% of %ld\n", pct(r.digits), r.digits.total);
         out << line;
     }
-    std::snprintf(line, sizeof line, "skew error over %ld pages: mean %.4f deg, max %.4f deg\n", r.pages, r.skew_error_mean,
-                  r.skew_error_max);
+    std::snprintf(line, sizeof line,
+                  "pages: %ld, orientation right on %ld; skew error over the %ld without perspective: mean %.4f deg, max %.4f deg\n",
+                  r.pages, r.orientation_right, r.skew_pages, r.skew_error_mean, r.skew_error_max);
     out << line << "by class:\n";
     for (const auto& [cls, t] : r.by_class) {
         std::snprintf(line, sizeof line, "  %-14s %6.2f%% of %ld\n", cls.c_str(), pct(t), t.total);
@@ -164,6 +181,8 @@ std::string report_to_json(const EvalReport& r) {
     o->set("digit_accuracy", r.digits.rate());
     o->set("digits", r.digits.total);
     o->set("pages", r.pages);
+    o->set("orientation_right", r.orientation_right);
+    o->set("skew_pages", r.skew_pages);
     o->set("skew_error_mean", r.skew_error_mean);
     o->set("skew_error_max", r.skew_error_max);
     Object::Ptr classes = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

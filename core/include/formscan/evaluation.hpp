@@ -28,6 +28,8 @@ struct EvalReport {
     long fields_ok_wrong = 0;                  // status ok but wrong
     Tally digits;                              // per digit of handwritten digit fields
     long pages = 0;
+    long orientation_right = 0;                // pages whose coarse turn was undone right
+    long skew_pages = 0;                       // pages scored for skew (no perspective warp)
     double skew_error_mean = 0, skew_error_max = 0;
     std::vector<CalibrationBand> calibration;  // confidence bands vs accuracy
 

@@ -1,0 +1,17 @@
+#pragma once
+// Timing and statistics for the benchmarks: medians of several runs, and every figure
+// reported with its ratio to a named baseline measured in the same run.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace formscan::bench {
+
+// Seconds taken by f().
+double time_once(const std::function<void()>& f);
+double median(std::vector<double> values);
+double mean(const std::vector<double>& values);
+double max_of(const std::vector<double>& values);
+
+}  // namespace formscan::bench
