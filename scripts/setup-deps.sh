@@ -12,9 +12,10 @@ PACKAGES=(
   libpoco-dev
   libgtest-dev libgmock-dev
   libtiff-dev libpng-dev libjpeg-dev
-  libpoppler-cpp-dev poppler-utils
+  libpoppler-glib-dev poppler-utils
   libcairo2-dev libpango1.0-dev fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei fonts-wqy-zenhei
   libqrencode-dev libzbar-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libargon2-dev libxlsxwriter-dev libssl-dev
   unpaper
 )

@@ -10,3 +10,6 @@ cd "$BUILD"
 # Tesseract's OpenMP threads only spin on a 2-core machine: one per process.
 export OMP_THREAD_LIMIT=1
 ctest --output-on-failure -j"${JOBS:-$(nproc)}" --timeout 900
+cd - >/dev/null
+# The decoder's fuzz target, for a bounded, repeatable number of inputs.
+bash scripts/fuzz.sh

@@ -27,6 +27,8 @@ const std::vector<ParamSpec>& input_param_schema() {
         {"max_bytes", ParamType::integer, std::to_string(512LL << 20), 1024, 1e12, "largest input file accepted, in bytes"},
         {"max_pixels", ParamType::integer, "150000000", 10000, 2e9,
          "largest page accepted, in pixels (checked from the header, before decoding)"},
+        {"max_side", ParamType::integer, "30000", 100, 32000,
+         "longest page side accepted, in pixels (image operations stop at 32767)"},
         {"max_pages", ParamType::integer, "5000", 1, 1e7, "most pages read from one file"},
         {"pdf_render_dpi", ParamType::number, "300", 50, 1200, "resolution at which PDF pages are rendered"},
     };
@@ -105,6 +107,7 @@ std::map<std::string, std::string> finalise_config(RunConfig& config, const Plug
     config.limits.max_bytes = limits.get_int("max_bytes");
     config.limits.max_pixels = limits.get_int("max_pixels");
     config.limits.max_pages = static_cast<int>(limits.get_int("max_pages"));
+    config.limits.max_side = limits.get_int("max_side");
     config.limits.pdf_render_dpi = limits.get_double("pdf_render_dpi");
     for (const auto& [stage, values] : config.params) {
         if (stage == kInput) continue;

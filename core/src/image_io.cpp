@@ -4,14 +4,13 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-global.h>
-#include <poppler/cpp/poppler-image.h>
-#include <poppler/cpp/poppler-page-renderer.h>
-#include <poppler/cpp/poppler-page.h>
+#include <cairo.h>
+#include <poppler.h>
 #include <tiffio.h>
 
+#include <cmath>
 #include <cstdarg>
+#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -26,7 +25,11 @@ namespace {
 
 void check_pixels(std::int64_t w, std::int64_t h, const DecodeLimits& limits, const std::string& name) {
     if (w <= 0 || h <= 0) fail("corrupt", name, "the page has no size");
-    if (w * h > limits.max_pixels)
+    if (w > limits.max_side || h > limits.max_side)
+        fail("too_many_pixels", name, std::to_string(w) + "x" + std::to_string(h) + " pixels: a side exceeds the limit of " +
+                                          std::to_string(limits.max_side) + " (input.max_side)");
+    // Divide rather than multiply: headers may claim sizes whose product overflows.
+    if (w > limits.max_pixels / h)
         fail("too_many_pixels", name, std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
                                           std::to_string(limits.max_pixels) + " (input.max_pixels)");
 }
@@ -207,51 +210,127 @@ private:
     int pages_ = 0;
 };
 
-// ---- PDF through poppler-cpp ----
+// ---- PDF through poppler (glib interface) ----
+// A scanned page is one image covering the page: it is taken at its own resolution.
+// Any other page is rendered at limits.pdf_render_dpi.
 
-void quiet_poppler(const std::string&, void*) {}
+struct GObjectDeleter {
+    void operator()(void* p) const {
+        if (p) g_object_unref(p);
+    }
+};
+
+cv::Mat surface_to_gray(cairo_surface_t* surface) {
+    cairo_surface_flush(surface);
+    int w = cairo_image_surface_get_width(surface), h = cairo_image_surface_get_height(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    unsigned char* data = cairo_image_surface_get_data(surface);
+    cv::Mat gray;
+    switch (cairo_image_surface_get_format(surface)) {
+        case CAIRO_FORMAT_ARGB32:
+        case CAIRO_FORMAT_RGB24:
+            cv::cvtColor(cv::Mat(h, w, CV_8UC4, data, stride), gray, cv::COLOR_BGRA2GRAY);
+            break;
+        case CAIRO_FORMAT_A8:
+            gray = 255 - cv::Mat(h, w, CV_8UC1, data, stride);
+            break;
+        case CAIRO_FORMAT_A1: {
+            gray.create(h, w, CV_8UC1);
+            for (int y = 0; y < h; ++y) {
+                auto* row = reinterpret_cast<const std::uint32_t*>(data + y * stride);
+                for (int x = 0; x < w; ++x) gray.at<unsigned char>(y, x) = ((row[x >> 5] >> (x & 31)) & 1) ? 0 : 255;
+            }
+            break;
+        }
+        default: return {};
+    }
+    return gray;
+}
 
 class PdfFile : public ScanFile {
 public:
     PdfFile(std::string bytes, std::string name, const DecodeLimits& limits)
         : bytes_(std::move(bytes)), name_(std::move(name)), limits_(limits) {
-        static const bool quiet = [] {
-            poppler::set_debug_error_function(quiet_poppler, nullptr);
-            return true;
-        }();
-        (void)quiet;
-        doc_.reset(poppler::document::load_from_raw_data(bytes_.data(), static_cast<int>(bytes_.size())));
-        if (!doc_ || doc_->is_locked()) fail("corrupt", name_, "not a readable PDF");
-        if (doc_->pages() > limits_.max_pages)
-            fail("too_many_pages", name_, std::to_string(doc_->pages()) + " pages exceeds the limit of " +
+        GBytes* data = g_bytes_new_static(bytes_.data(), bytes_.size());
+        GError* error = nullptr;
+        doc_.reset(poppler_document_new_from_bytes(data, nullptr, &error));
+        g_bytes_unref(data);
+        if (!doc_) {
+            std::string why = error ? error->message : "unknown error";
+            if (error) g_error_free(error);
+            fail("corrupt", name_, "not a readable PDF: " + why);
+        }
+        pages_ = poppler_document_get_n_pages(doc_.get());
+        if (pages_ > limits_.max_pages)
+            fail("too_many_pages", name_, std::to_string(pages_) + " pages exceeds the limit of " +
                                               std::to_string(limits_.max_pages) + " (input.max_pages)");
     }
     FileFormat format() const override { return FileFormat::pdf; }
-    int page_count() const override { return doc_->pages(); }
+    int page_count() const override { return pages_; }
     DecodedPage decode(int index) override {
-        std::unique_ptr<poppler::page> page(doc_->create_page(index));
+        const std::string where = name_ + " page " + std::to_string(index);
+        std::unique_ptr<PopplerPage, GObjectDeleter> page(poppler_document_get_page(doc_.get(), index));
         if (!page) fail("corrupt", name_, "page " + std::to_string(index) + " cannot be opened");
-        auto rect = page->page_rect();
+        double width_pt = 0, height_pt = 0;
+        poppler_page_get_size(page.get(), &width_pt, &height_pt);
+        if (!(width_pt > 0 && height_pt > 0)) fail("corrupt", where, "the page has no size");
+        if (auto scanned = embedded_scan(page.get(), width_pt, height_pt, where)) return *scanned;
+
         double dpi = limits_.pdf_render_dpi;
-        check_pixels(std::int64_t(rect.width() / 72.0 * dpi), std::int64_t(rect.height() / 72.0 * dpi), limits_,
-                     name_ + " page " + std::to_string(index));
-        poppler::page_renderer renderer;
-        renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-        renderer.set_image_format(poppler::image::format_gray8);
-        poppler::image img = renderer.render_page(page.get(), dpi, dpi);
-        if (!img.is_valid()) fail("corrupt", name_, "page " + std::to_string(index) + " cannot be rendered");
-        cv::Mat view(img.height(), img.width(), CV_8UC1, img.data(), img.bytes_per_row());
+        int w = static_cast<int>(std::ceil(width_pt / 72.0 * dpi)), h = static_cast<int>(std::ceil(height_pt / 72.0 * dpi));
+        check_pixels(w, h, limits_, where);
+        cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t* cr = cairo_create(surface);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_scale(cr, dpi / 72.0, dpi / 72.0);
+        poppler_page_render(page.get(), cr);
+        cairo_destroy(cr);
         DecodedPage out;
-        out.gray = view.clone();
+        out.gray = surface_to_gray(surface).clone();
+        cairo_surface_destroy(surface);
+        if (out.gray.empty()) fail("corrupt", where, "the page cannot be rendered");
         out.dpi = dpi;
         return out;
     }
 
 private:
+    // The page's one image when it covers nearly all of the page, at its own resolution.
+    std::optional<DecodedPage> embedded_scan(PopplerPage* page, double width_pt, double height_pt, const std::string& where) {
+        GList* mappings = poppler_page_get_image_mapping(page);
+        std::optional<DecodedPage> out;
+        if (mappings && !mappings->next) {
+            auto* m = static_cast<PopplerImageMapping*>(mappings->data);
+            double area_w = m->area.x2 - m->area.x1, area_h = m->area.y2 - m->area.y1;
+            if (area_w * area_h >= 0.85 * width_pt * height_pt) {
+                cairo_surface_t* image = poppler_page_get_image(page, m->image_id);
+                if (image) {
+                    int w = cairo_image_surface_get_width(image), h = cairo_image_surface_get_height(image);
+                    try {
+                        check_pixels(w, h, limits_, where);
+                    } catch (...) {
+                        cairo_surface_destroy(image);
+                        poppler_page_free_image_mapping(mappings);
+                        throw;
+                    }
+                    DecodedPage d;
+                    d.gray = surface_to_gray(image).clone();
+                    d.dpi = w / (area_w / 72.0);
+                    d.bilevel = cairo_image_surface_get_format(image) == CAIRO_FORMAT_A1;
+                    cairo_surface_destroy(image);
+                    if (!d.gray.empty()) out = d;
+                }
+            }
+        }
+        poppler_page_free_image_mapping(mappings);
+        return out;
+    }
+
     std::string bytes_;
     std::string name_;
     DecodeLimits limits_;
-    std::unique_ptr<poppler::document> doc_;
+    std::unique_ptr<PopplerDocument, GObjectDeleter> doc_;
+    int pages_ = 0;
 };
 
 std::string read_file(const std::string& path, const DecodeLimits& limits) {

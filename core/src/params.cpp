@@ -70,7 +70,9 @@ ParamValues ParamValues::resolve(const std::string& owner, const std::vector<Par
         validate(owner, spec, spec.default_value);  // a bad default is a programmer error, caught early
         out.values_[spec.key] = spec.default_value;
     }
-    for (const auto& [key, value] : overrides) {
+    for (const auto& override_pair : overrides) {
+        const std::string& key = override_pair.first;
+        const std::string& value = override_pair.second;
         auto it = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec& s) { return s.key == key; });
         if (it == schema.end()) {
             std::string known;

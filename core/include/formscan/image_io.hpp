@@ -12,6 +12,7 @@ namespace formscan {
 struct DecodeLimits {
     std::int64_t max_bytes = 512LL << 20;      // per file
     std::int64_t max_pixels = 150'000'000;     // per page (A3 at 600 dpi is 70 Mpx)
+    std::int64_t max_side = 30'000;            // per side (A3 at 1200 dpi is 20,000 px)
     int max_pages = 5000;                      // per file
     double pdf_render_dpi = 300;               // PDF pages are rendered at this dpi
 };
