@@ -122,6 +122,7 @@ public:
 
         double skew = measure_skew(gray);
         page.skew_deg = skew;
+        settle_dpi(page, ctx.form, gray.size(), skew);
         if (!straighten_) return;
         if (std::abs(skew) > 1e-4) transform = rotate_by(gray, -skew) * transform;
         if (perspective_) transform = correct_perspective(gray, page) * transform;
@@ -136,6 +137,24 @@ public:
     }
 
 private:
+    // The resolution the file states, unless it is missing or far from what the form's
+    // printed size implies (many JPEGs say 72 dpi whatever the scanner did).
+    static void settle_dpi(Page& page, const FormTemplate& form, cv::Size upright, double skew_deg) {
+        // A skewed sheet's scan is wider than the sheet: W cos a + H sin a.
+        double a = std::abs(skew_deg) * CV_PI / 180.0;
+        bool landscape = upright.width > upright.height;
+        double w_mm = landscape ? std::max(form.page_width_mm, form.page_height_mm) : std::min(form.page_width_mm, form.page_height_mm);
+        double h_mm = landscape ? std::min(form.page_width_mm, form.page_height_mm) : std::max(form.page_width_mm, form.page_height_mm);
+        double estimated = upright.width / ((w_mm * std::cos(a) + h_mm * std::sin(a)) / 25.4);
+        if (page.dpi > 0 && std::abs(page.dpi - estimated) <= 0.3 * estimated) return;
+        if (page.dpi > 0)
+            page.add_issue("deskew", "dpi.implausible",
+                           "the file says " + std::to_string(static_cast<int>(page.dpi)) + " dpi; the form's size says about " +
+                               std::to_string(static_cast<int>(estimated)));
+        page.dpi = estimated;
+        page.dpi_from_file = false;
+    }
+
     static cv::Mat rotate_by(cv::Mat& gray, double angle_deg) {
         cv::Mat out;
         cv::Mat forward = rotate_page(gray, angle_deg, out);

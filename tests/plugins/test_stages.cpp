@@ -1,4 +1,5 @@
 #include "form_renderer.hpp"
+#include "scan_damage.hpp"
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/pipeline.hpp"
@@ -85,6 +86,48 @@ TEST(Deskew, UndoesUpsideDownAndQuarterTurns) {
     run({"deskew"}, quarter);
     EXPECT_EQ(quarter.orientation_deg, 90);
     EXPECT_GT(quarter.image.cols, quarter.image.rows);
+}
+
+TEST(Deskew, DamagedScansOfBothFormsAreStraightenedWithinTargets) {
+    // Every kind of scan damage: skew to 10 degrees, quarter and half turns, blur, noise,
+    // dark borders, uneven paper, 150-300 dpi; warped pages are checked for orientation only.
+    std::mt19937 rng(2027);
+    std::vector<double> errors;
+    int pages = 0, orientation_right = 0;
+    for (int i = 0; i < 12; ++i) {
+        const FormTemplate& form = test::templates().at(i % 2 ? "zj-dengji" : "zj-hedui");
+        synth::PageTruth truth;
+        double dpi = std::uniform_real_distribution<double>(150, 300)(rng);
+        cv::Mat clean = synth::render_form(form, test::synth_data(), {}, dpi, rng, truth);
+        synth::DamageOptions damage;
+        damage.turn_probability = 0.5;
+        synth::DamagedScan scan = synth::damage_scan(clean, damage, rng);
+        Page page = page_of(scan.gray);
+        Pipeline pipeline(host(), {{"deskew"}, {}}, env());
+        pipeline.run(page, form);
+        ++pages;
+        orientation_right += page.orientation_deg == scan.orientation_deg;
+        if (!scan.perspective) errors.push_back(std::abs(page.skew_deg - scan.skew_deg));
+        EXPECT_NEAR(page.dpi, dpi, 0.15 * dpi) << "estimated from the form's size";
+    }
+    ASSERT_GE(errors.size(), 6u);
+    double mean = 0, worst = 0;
+    for (double e : errors) mean += e / errors.size(), worst = std::max(worst, e);
+    EXPECT_LE(mean, 0.005);
+    EXPECT_LE(worst, 0.02);
+    EXPECT_EQ(orientation_right, pages);
+}
+
+TEST(Deskew, AnImplausibleResolutionInTheFileIsReplaced) {
+    Rendered r = render(13, 200);
+    Page page = page_of(r.image);
+    page.dpi = 72;  // what many JPEG writers say
+    page.dpi_from_file = true;
+    run({"deskew"}, page);
+    EXPECT_NEAR(page.dpi, 200, 10);
+    EXPECT_FALSE(page.dpi_from_file);
+    ASSERT_FALSE(page.issues.empty());
+    EXPECT_EQ(page.issues.back().code, "dpi.implausible");
 }
 
 TEST(TableGrid, FindsEveryFilledRowOnDifferentLayouts) {

@@ -3,6 +3,7 @@
 #include "synth.hpp"
 #include "test_support.hpp"
 
+#include <cairo-pdf.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -73,6 +74,29 @@ TEST(ImageIo, MultiPageTiffAndPdfGiveEveryPage) {
     DecodeLimits limits;
     limits.pdf_render_dpi = 72;
     EXPECT_EQ(ScanFile::open(dir + "/m.pdf", limits)->page_count(), 3);
+}
+
+TEST(ImageIo, PdfPagesWithoutAScanAreRenderedAtTheConfiguredResolution) {
+    std::string dir = test::temp_dir("io");
+    cairo_surface_t* pdf = cairo_pdf_surface_create((dir + "/vector.pdf").c_str(), 144, 72);  // 2 x 1 inch
+    cairo_t* cr = cairo_create(pdf);
+    cairo_rectangle(cr, 10, 10, 100, 40);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(pdf);
+    DecodeLimits limits;
+    limits.pdf_render_dpi = 150;
+    DecodedPage page = ScanFile::open(dir + "/vector.pdf", limits)->decode(0);
+    EXPECT_EQ(page.gray.cols, 300);
+    EXPECT_EQ(page.gray.rows, 150);
+    EXPECT_DOUBLE_EQ(page.dpi, 150);
+    EXPECT_LT(page.gray.at<unsigned char>(60, 100), 50);  // inside the filled rectangle
+
+    // A scanned page keeps its own resolution, whatever the render setting.
+    synth::write_pdf(dir + "/scan.pdf", {test_page()}, 200);
+    DecodedPage scan = ScanFile::open(dir + "/scan.pdf", limits)->decode(0);
+    EXPECT_EQ(scan.gray.size(), test_page().size());
+    EXPECT_NEAR(scan.dpi, 200, 1);
 }
 
 TEST(ImageIo, TheDecoderIsChosenByContentNotName) {
