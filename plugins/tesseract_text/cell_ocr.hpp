@@ -23,8 +23,9 @@ struct OcrResult {
 
 class CellOcr {
 public:
-    // Throws formscan::Error ocr.init when the traineddata cannot be loaded.
-    explicit CellOcr(const std::string& tessdata_dir);
+    // Chinese from `chinese_dir`/`chinese_model`.traineddata, digits and Latin from
+    // `tessdata_dir`/eng.traineddata. Throws formscan::Error ocr.init when one cannot be loaded.
+    CellOcr(const std::string& tessdata_dir, const std::string& chinese_dir, const std::string& chinese_model);
     ~CellOcr();
     // Reads one line of black-on-white text; whitelist "" = the language's full set.
     OcrResult read_line(const cv::Mat& bw, bool chinese, const std::string& whitelist);

@@ -1,5 +1,7 @@
 #include "page_header_stage.hpp"
 
+#include "ocr_params.hpp"
+
 #include "formscan/paths.hpp"
 #include "formscan/text_utils.hpp"
 
@@ -74,13 +76,14 @@ StageInfo PageHeaderStage::info() const {
             {
                 {"search_mm", ParamType::number, "30", 5, 80, "how far above the table the header line is searched, in mm"},
                 {"text_height_px", ParamType::integer, "40", 16, 120, "height the header line is scaled to for OCR"},
+                chinese_model_param(),
             }};
 }
 
 void PageHeaderStage::configure(const ParamValues& params, const StageEnvironment& env) {
     search_mm_ = params.get_double("search_mm");
     text_height_ = static_cast<int>(params.get_int("text_height_px"));
-    ocr_ = std::make_unique<CellOcr>(env.tessdata_dir.empty() ? default_tessdata_dir() : env.tessdata_dir);
+    ocr_ = make_cell_ocr(params, env);
 }
 
 void PageHeaderStage::process(PageContext& ctx) {

@@ -2,6 +2,7 @@
 // decided, with Tesseract on the cleaned cell crop, the field's alphabet and its
 // vocabulary. See README.md in this folder.
 #include "cell_ocr.hpp"
+#include "ocr_params.hpp"
 
 #include "formscan/cell_image.hpp"
 #include "formscan/paths.hpp"
@@ -55,6 +56,7 @@ public:
                     {"ok_confidence", ParamType::number, "0.92", 0, 1, "confidence from which a field needs no review"},
                     {"vocabulary_penalty", ParamType::number, "0.25", 0, 1,
                      "confidence lost per character corrected by the vocabulary"},
+                    chinese_model_param(),
                 }};
     }
 
@@ -62,7 +64,7 @@ public:
         x_height_ = static_cast<int>(params.get_int("x_height_px"));
         ok_confidence_ = params.get_double("ok_confidence");
         vocabulary_penalty_ = params.get_double("vocabulary_penalty");
-        ocr_ = std::make_unique<CellOcr>(env.tessdata_dir.empty() ? default_tessdata_dir() : env.tessdata_dir);
+        ocr_ = make_cell_ocr(params, env);
     }
 
     void process(PageContext& ctx) override {

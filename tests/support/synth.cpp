@@ -81,12 +81,15 @@ void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, doub
             TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
             TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
             TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, gray.rows);
+            // As bilevel scanners do: a threshold between paper and ink, not a fixed one.
+            cv::Mat unused;
+            double level = std::min(200.0, cv::threshold(gray, unused, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU) + 25);
             std::vector<unsigned char> row((gray.cols + 7) / 8);
             for (int y = 0; y < gray.rows; ++y) {
                 std::fill(row.begin(), row.end(), 0);
                 const unsigned char* src = gray.ptr<unsigned char>(y);
                 for (int x = 0; x < gray.cols; ++x)
-                    if (src[x] < 140) row[x >> 3] |= static_cast<unsigned char>(0x80 >> (x & 7));
+                    if (src[x] < level) row[x >> 3] |= static_cast<unsigned char>(0x80 >> (x & 7));
                 if (TIFFWriteScanline(tif, row.data(), static_cast<std::uint32_t>(y), 0) < 0) break;
             }
         } else {

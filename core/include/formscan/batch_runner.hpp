@@ -19,6 +19,7 @@ struct BatchOptions {
     std::string template_id = "auto"; // or a template id
     int threads = 1;
     bool progress = false;            // progress line on stderr (only on a terminal)
+    std::string debug_dir;            // when set: each straightened page with its cells drawn, as PNG
 };
 
 struct SkippedInput {

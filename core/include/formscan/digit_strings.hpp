@@ -1,0 +1,28 @@
+#pragma once
+// Digit strings written without boxes: the cell's ink cut into characters (touching
+// digits split, broken ones joined, separators such as '.' and '-' told apart), and
+// each character normalised as MNIST digits are (its ink scaled into 20x20, centred by
+// its centre of mass in 28x28, white on black). Used by the digit reader at run time
+// and by the tool that makes its training data, so both see the same crops.
+#include <opencv2/core.hpp>
+
+#include <vector>
+
+namespace formscan {
+
+struct InkPiece {
+    cv::Rect box;             // in the cell
+    cv::Mat ink;              // the piece's own ink (255), box-sized
+    char separator = 0;       // '.', '-' or '/' for a separator, else 0 (a character)
+};
+
+// Cuts a cell's ink (255 = ink) into pieces, left to right.
+std::vector<InkPiece> segment_digits(const cv::Mat& ink);
+
+// Splits a piece into `parts` pieces at the columns with least ink near the even cuts.
+std::vector<InkPiece> split_piece(const InkPiece& piece, int parts);
+
+// MNIST-style 28x28 normalisation of one piece of ink.
+cv::Mat normalise_digit(const cv::Mat& ink);
+
+}  // namespace formscan

@@ -1,0 +1,199 @@
+#include "formscan/digit_strings.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace formscan {
+
+namespace {
+
+InkPiece piece_of(const cv::Mat& ink, const cv::Rect& box) {
+    InkPiece p;
+    p.box = box;
+    p.ink = ink(box).clone();
+    return p;
+}
+
+int median_of(std::vector<int> v) {
+    if (v.empty()) return 0;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+std::vector<InkPiece> segment_digits(const cv::Mat& ink) {
+    cv::Mat labels, stats, centroids;
+    int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    struct Blob {
+        cv::Rect box;
+        std::vector<int> ids;
+    };
+    std::vector<Blob> blobs;
+    const int min_area = std::max(4, static_cast<int>(ink.total() / 3000));
+    for (int i = 1; i < n; ++i) {
+        if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
+        blobs.push_back({{stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                          stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)},
+                         {i}});
+    }
+    if (blobs.empty()) return {};
+    std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+
+    // Join pieces that overlap much horizontally: parts of one broken character.
+    std::vector<Blob> joined;
+    for (const auto& b : blobs) {
+        if (!joined.empty()) {
+            Blob& last = joined.back();
+            int overlap = std::min(last.box.br().x, b.box.br().x) - std::max(last.box.x, b.box.x);
+            int narrower = std::min(last.box.width, b.box.width);
+            if (overlap > 0.5 * narrower) {
+                last.box |= b.box;
+                last.ids.insert(last.ids.end(), b.ids.begin(), b.ids.end());
+                continue;
+            }
+        }
+        joined.push_back(b);
+    }
+
+    // The text line: where the tall pieces start and end.
+    int tallest = 0;
+    for (const auto& b : joined) tallest = std::max(tallest, b.box.height);
+    std::vector<int> tops, bottoms, heights;
+    for (const auto& b : joined)
+        if (b.box.height >= 0.6 * tallest) {
+            tops.push_back(b.box.y);
+            bottoms.push_back(b.box.br().y);
+            heights.push_back(b.box.height);
+        }
+    const int top = median_of(tops), bottom = median_of(bottoms);
+    const int height = std::max(1, std::max(bottom - top, median_of(heights)));
+    const double expected = 0.72 * height;  // a digit's usual width
+
+    // Small pieces: a dot low on the line, a dash across its middle; anything else small
+    // is a broken-off part of the character next to it.
+    std::vector<Blob> merged;
+    std::vector<char> kinds;
+    for (std::size_t i = 0; i < joined.size(); ++i) {
+        const Blob& b = joined[i];
+        if (b.box.height >= 0.45 * height) {
+            merged.push_back(b);
+            kinds.push_back(0);
+            continue;
+        }
+        double centre = (b.box.y + b.box.height / 2.0 - top) / height;
+        bool flat = b.box.width > 1.8 * b.box.height && b.box.width > 0.2 * height;
+        bool small = b.box.width < 0.4 * height;
+        if (small && centre > 0.62) {
+            merged.push_back(b);
+            kinds.push_back('.');
+            continue;
+        }
+        if (flat && centre > 0.25 && centre < 0.75 && b.box.width < 1.2 * height) {
+            merged.push_back(b);
+            kinds.push_back('-');
+            continue;
+        }
+        // Join the nearest character on either side, if the result is no wider than a digit.
+        auto gap = [&](const cv::Rect& r) {
+            return std::max(0, std::max(r.x - b.box.br().x, b.box.x - r.br().x));
+        };
+        int best = -1;
+        int best_gap = static_cast<int>(0.5 * height);
+        if (!merged.empty() && kinds.back() == 0 && gap(merged.back().box) <= best_gap &&
+            (merged.back().box | b.box).width <= 1.25 * expected) {
+            best = static_cast<int>(merged.size()) - 1;
+            best_gap = gap(merged.back().box);
+        }
+        if (i + 1 < joined.size() && joined[i + 1].box.height >= 0.45 * height && gap(joined[i + 1].box) < best_gap &&
+            (joined[i + 1].box | b.box).width <= 1.25 * expected) {
+            Blob next = joined[i + 1];
+            next.box |= b.box;
+            next.ids.insert(next.ids.end(), b.ids.begin(), b.ids.end());
+            joined[i + 1] = next;
+            continue;
+        }
+        if (best >= 0) {
+            merged[best].box |= b.box;
+            merged[best].ids.insert(merged[best].ids.end(), b.ids.begin(), b.ids.end());
+            continue;
+        }
+        merged.push_back(b);
+        kinds.push_back(0);
+    }
+
+    std::vector<InkPiece> pieces;
+    for (std::size_t i = 0; i < merged.size(); ++i) {
+        const Blob& b = merged[i];
+        cv::Mat own = cv::Mat::zeros(ink.size(), CV_8UC1);
+        for (int id : b.ids) own.setTo(255, labels == id);
+        InkPiece p = piece_of(own, b.box);
+        p.separator = kinds[i];
+        if (p.separator) {
+            pieces.push_back(std::move(p));
+            continue;
+        }
+        // Touching digits make a piece much wider than one digit.
+        int parts = static_cast<int>(std::lround(b.box.width / expected));
+        if (b.box.width > 1.35 * expected && parts >= 2) {
+            for (auto& part : split_piece(p, parts)) pieces.push_back(std::move(part));
+        } else {
+            pieces.push_back(std::move(p));
+        }
+    }
+    return pieces;
+}
+
+std::vector<InkPiece> split_piece(const InkPiece& piece, int parts) {
+    cv::Mat columns;
+    cv::reduce(piece.ink / 255, columns, 0, cv::REDUCE_SUM, CV_32S);
+    std::vector<int> cuts = {0};
+    const int w = piece.ink.cols;
+    for (int k = 1; k < parts; ++k) {
+        int ideal = w * k / parts, reach = std::max(1, w / (3 * parts));
+        int best = ideal;
+        for (int x = std::max(1, ideal - reach); x <= std::min(w - 2, ideal + reach); ++x)
+            if (columns.at<int>(x) < columns.at<int>(best)) best = x;
+        cuts.push_back(best);
+    }
+    cuts.push_back(w);
+    std::vector<InkPiece> out;
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+        if (cuts[k + 1] <= cuts[k]) continue;
+        cv::Mat part = piece.ink.colRange(cuts[k], cuts[k + 1]);
+        std::vector<cv::Point> pts;
+        cv::findNonZero(part, pts);
+        if (pts.empty()) continue;
+        cv::Rect r = cv::boundingRect(pts);
+        InkPiece p;
+        p.ink = part(r).clone();
+        p.box = cv::Rect(piece.box.x + cuts[k] + r.x, piece.box.y + r.y, r.width, r.height);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+cv::Mat normalise_digit(const cv::Mat& ink) {
+    cv::Mat out = cv::Mat::zeros(28, 28, CV_8UC1);
+    std::vector<cv::Point> pts;
+    cv::findNonZero(ink, pts);
+    if (pts.empty()) return out;
+    cv::Rect r = cv::boundingRect(pts);
+    cv::Mat crop = ink(r);
+    double scale = 20.0 / std::max(r.width, r.height);
+    int w = std::max(1, static_cast<int>(std::lround(r.width * scale)));
+    int h = std::max(1, static_cast<int>(std::lround(r.height * scale)));
+    cv::Mat small;
+    cv::resize(crop, small, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::Moments m = cv::moments(small, false);
+    double cx = m.m00 > 0 ? m.m10 / m.m00 : w / 2.0, cy = m.m00 > 0 ? m.m01 / m.m00 : h / 2.0;
+    int x0 = std::clamp(static_cast<int>(std::lround(14 - cx)), 0, 28 - w);
+    int y0 = std::clamp(static_cast<int>(std::lround(14 - cy)), 0, 28 - h);
+    small.copyTo(out(cv::Rect(x0, y0, w, h)));
+    return out;
+}
+
+}  // namespace formscan

@@ -1,0 +1,40 @@
+#pragma once
+// Reads a string of digits (handwritten or printed) from a cell's ink with the trained
+// recogniser (models/digits/digits.onnx, run by OpenCV's dnn module). The ink is cut
+// into pieces, and every way of grouping neighbouring pieces into characters is
+// scored by the recogniser; the best-scoring reading wins (so touching digits are
+// split and broken ones joined where the recogniser agrees). Not thread-safe: one
+// DigitReader per stage instance.
+#include <opencv2/dnn.hpp>
+
+#include <string>
+#include <vector>
+
+namespace formscan {
+
+struct CharReading {
+    char best = '?';
+    std::vector<std::pair<char, double>> choices;  // digit and probability, best first (top 3)
+    cv::Rect box;
+};
+
+struct DigitReading {
+    std::vector<CharReading> chars;  // digits and separators ('.', '-', '/': probability 1)
+    std::string text() const;
+    std::string digits() const;      // without separators
+    double confidence() const;       // product of the best probabilities
+};
+
+class DigitReader {
+public:
+    explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
+    // `allow_separators`: dates may hold '.', '-', '/'; elsewhere such marks are noise.
+    DigitReading read(const cv::Mat& ink, bool allow_separators);
+    // Probabilities of the 11 classes (0-9, reject) for 28x28 normalised crops.
+    std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& crops);
+
+private:
+    cv::dnn::Net net_;
+};
+
+}  // namespace formscan

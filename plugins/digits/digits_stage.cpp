@@ -1,0 +1,131 @@
+// digits: reads every written cell of a digit field (phone, dates, codes, reason codes,
+// sequence numbers) with the trained digit recogniser, printed or handwritten alike.
+// See README.md in this folder.
+#include "digit_reader.hpp"
+
+#include "formscan/cell_image.hpp"
+#include "formscan/paths.hpp"
+#include "formscan/stage.hpp"
+#include "formscan/text_utils.hpp"
+
+#include <Poco/ClassLibrary.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+namespace formscan {
+
+namespace {
+
+// Fields the digit reader answers: digit strings and codes. ID numbers (with their
+// X) and text stay with the text reader.
+bool digit_field(const FieldSpec& spec) {
+    switch (spec.type) {
+        case FieldType::digits:
+        case FieldType::date:
+        case FieldType::code:
+        case FieldType::tick_or_code:
+            return true;
+        case FieldType::text:
+            return !spec.alphabet.empty() && spec.alphabet.find_first_not_of("0123456789") == std::string::npos;
+        default:
+            return false;
+    }
+}
+
+bool in_code_list(const FormTemplate& form, const FieldSpec& spec, const std::string& code) {
+    if (spec.code_list.empty()) return true;
+    const auto& codes = form.codes(spec.code_list);
+    return std::any_of(codes.begin(), codes.end(), [&](const CodeEntry& e) { return e.code == code; });
+}
+
+}  // namespace
+
+class DigitsStage : public Stage {
+public:
+    StageInfo info() const override {
+        return {"digits",
+                "1.0.0",
+                "reads digit strings and codes, handwritten or printed, with the trained recogniser (models/digits)",
+                {kHasCells, kHasRecords, kHasMarks},
+                {kHasDigits},
+                {
+                    {"model", ParamType::string, "digits/digits.onnx", 0, 0, "model file, relative to the models folder"},
+                    {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
+                    {"codes_too", ParamType::boolean, "true", 0, 1,
+                     "also read the employer-name column when it holds a no-employer code"},
+                }};
+    }
+
+    void configure(const ParamValues& params, const StageEnvironment& env) override {
+        std::filesystem::path model = params.get_string("model");
+        if (model.is_relative()) model = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / model;
+        reader_ = std::make_unique<DigitReader>(model.string());
+        ok_confidence_ = params.get_double("ok_confidence");
+        codes_too_ = params.get_bool("codes_too");
+    }
+
+    void process(PageContext& ctx) override {
+        for (auto& record : ctx.records) {
+            for (auto& field : record.fields) {
+                if (field.box.area() == 0 || !field.reader.empty()) continue;
+                const FieldSpec& spec = ctx.form.field(field.key);
+                bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
+                if (!digit_field(spec) && !code_text) continue;
+                cv::Mat ink = cell_ink(ctx.page.image, field.box);
+                DigitReading r = reader_->read(ink, spec.type == FieldType::date);
+                if (r.chars.empty()) continue;
+                if (code_text) {
+                    // The column holds a company name or a code 1-5: take only a clear code.
+                    if (r.digits().size() != 1 || r.confidence() < 0.9 || !in_code_list(ctx.form, spec, r.digits())) continue;
+                }
+                set(ctx.form, spec, field, r);
+            }
+        }
+    }
+
+private:
+    void set(const FormTemplate& form, const FieldSpec& spec, Field& field, const DigitReading& r) const {
+        double confidence = r.confidence();
+        std::string value = r.digits();
+        if (spec.type == FieldType::date) {
+            auto date = normalise_date(r.text());
+            if (date) value = *date;
+            else confidence *= 0.3;
+        } else if ((spec.type == FieldType::code || spec.type == FieldType::tick_or_code || spec.type == FieldType::text_or_code) &&
+                   !in_code_list(form, spec, value)) {
+            confidence *= 0.3;
+        }
+        field.value = value;
+        field.confidence = confidence;
+        field.status = confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+        field.reader = "digits";
+        field.alternatives.clear();
+        // The runner-up reading: the least sure character replaced by its second choice.
+        std::size_t weakest = 0;
+        double weakest_p = 2;
+        for (std::size_t i = 0; i < r.chars.size(); ++i)
+            if (r.chars[i].choices.size() > 1 && r.chars[i].choices[0].second < weakest_p)
+                weakest = i, weakest_p = r.chars[i].choices[0].second;
+        if (weakest_p <= 1) {
+            std::string alt;
+            for (std::size_t i = 0; i < r.chars.size(); ++i)
+                if (r.chars[i].best >= '0' && r.chars[i].best <= '9')
+                    alt += i == weakest ? r.chars[i].choices[1].first : r.chars[i].best;
+            double p = confidence / std::max(1e-9, weakest_p) * r.chars[weakest].choices[1].second;
+            field.alternatives.push_back({value, confidence});
+            field.alternatives.push_back({alt, p});
+        }
+    }
+
+    std::unique_ptr<DigitReader> reader_;
+    double ok_confidence_ = 0.95;
+    bool codes_too_ = true;
+};
+
+}  // namespace formscan
+
+POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_EXPORT_CLASS(formscan::DigitsStage)
+POCO_END_MANIFEST
