@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <vector>
 
 namespace formscan {
 
@@ -10,42 +11,56 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
     if (box.area() <= 0) return cv::Mat::zeros(1, 1, CV_8UC1);
     cv::Mat crop = page_gray(box);
-    double lo = 0, hi = 0;
-    cv::minMaxLoc(crop, &lo, &hi);
     cv::Mat ink = cv::Mat::zeros(crop.size(), CV_8UC1);
-    if (hi - lo < 50) return ink;  // no contrast: nothing written
+    // Paper is the bright majority; writing, however faint, is well below it. Scanner
+    // noise alone never spreads the darkest percent this far from the paper.
+    int hist[256] = {};
+    for (int y = 0; y < crop.rows; ++y) {
+        const unsigned char* row = crop.ptr<unsigned char>(y);
+        for (int x = 0; x < crop.cols; ++x) ++hist[row[x]];
+    }
+    auto percentile = [&](double q) {
+        long want = static_cast<long>(q * double(crop.total())), seen = 0;
+        for (int v = 0; v < 256; ++v)
+            if ((seen += hist[v]) > want) return v;
+        return 255;
+    };
+    const int darkest = percentile(0.005), paper = percentile(0.75);
+    if (paper - darkest < 55) return ink;  // nothing written
     cv::Mat tmp;
     double otsu = cv::threshold(crop, tmp, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-    // Paper is light: never call a pixel ink that is paler than mid-grey, whatever Otsu says.
-    cv::threshold(crop, ink, std::min(otsu, 170.0), 255, cv::THRESH_BINARY_INV);
+    double level = std::min(otsu, paper - 0.3 * (paper - darkest));
+    cv::threshold(crop, ink, level, 255, cv::THRESH_BINARY_INV);
 
-    // Remnants of the ruling lines: long thin runs along the crop's edges.
-    auto remove_lines = [&](bool horizontal) {
-        int len = std::max(5, (horizontal ? ink.cols : ink.rows) * 6 / 10);
-        cv::Mat lines;
-        cv::morphologyEx(ink, lines, cv::MORPH_OPEN,
-                         cv::getStructuringElement(cv::MORPH_RECT, horizontal ? cv::Size(len, 1) : cv::Size(1, len)));
-        if (cv::countNonZero(lines) == 0) return;
-        // Only near the edges: a long stroke through the middle is writing, not a rule.
-        int margin = std::max(2, (horizontal ? ink.rows : ink.cols) / 6);
-        cv::Mat edge_mask = cv::Mat::zeros(ink.size(), CV_8UC1);
-        if (horizontal) {
-            edge_mask.rowRange(0, std::min(margin, ink.rows)).setTo(255);
-            edge_mask.rowRange(std::max(0, ink.rows - margin), ink.rows).setTo(255);
-        } else {
-            edge_mask.colRange(0, std::min(margin, ink.cols)).setTo(255);
-            edge_mask.colRange(std::max(0, ink.cols - margin), ink.cols).setTo(255);
+    // Remnants of the ruling lines: near an edge, a row (column) mostly inked.
+    auto clear_edge_rules = [&](bool rows) {
+        const int n = rows ? ink.rows : ink.cols, length = rows ? ink.cols : ink.rows;
+        const int margin = std::max(2, n / 6);
+        cv::Mat sums;
+        cv::reduce(ink / 255, sums, rows ? 1 : 0, cv::REDUCE_SUM, CV_32S);
+        for (int i = 0; i < n; ++i) {
+            if (i >= margin && i < n - margin) continue;
+            if (sums.at<int>(i) < 0.45 * length) continue;
+            for (int k = std::max(0, i - 1); k <= std::min(n - 1, i + 1); ++k) {
+                if (rows) ink.row(k).setTo(0);
+                else ink.col(k).setTo(0);
+            }
         }
-        cv::dilate(lines & edge_mask, lines, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
-        ink.setTo(0, lines);
     };
-    remove_lines(true);
-    remove_lines(false);
+    clear_edge_rules(true);
+    clear_edge_rules(false);
 
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
-    for (int i = 1; i < n; ++i)
-        if (stats.at<int>(i, cv::CC_STAT_AREA) < min_speck) ink.setTo(0, labels == i);
+    for (int i = 1; i < n; ++i) {
+        int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+        bool speck = stats.at<int>(i, cv::CC_STAT_AREA) < min_speck;
+        // A thin sliver along an edge is what is left of a rule, not writing.
+        bool sliver = (w <= 3 && h > ink.rows / 4 && (x < ink.cols / 6 || x + w > ink.cols * 5 / 6)) ||
+                      (h <= 3 && w > ink.cols / 4 && (y < ink.rows / 6 || y + h > ink.rows * 5 / 6));
+        if (speck || sliver) ink.setTo(0, labels == i);
+    }
     return ink;
 }
 
@@ -65,6 +80,34 @@ cv::Mat ink_for_ocr(const cv::Mat& ink, int target_height, double max_scale, int
     cv::Mat scaled;
     cv::resize(crop, scaled, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
     cv::threshold(scaled, scaled, 128, 255, cv::THRESH_BINARY);
+    cv::Mat out;
+    cv::copyMakeBorder(scaled, out, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(255));
+    return out;
+}
+
+cv::Mat grey_for_ocr(const cv::Mat& page_gray, const cv::Rect& requested, const cv::Mat& ink, int target_height,
+                     double max_scale, int pad) {
+    cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
+    cv::Rect bounds = ink_bounds(ink);
+    if (box.area() == 0 || bounds.area() == 0 || ink.size() != box.size())
+        return cv::Mat(target_height + 2 * pad, target_height + 2 * pad, CV_8UC1, cv::Scalar(255));
+    int grow = std::max(1, bounds.height / 15);
+    bounds = cv::Rect(bounds.x - grow, bounds.y - grow, bounds.width + 2 * grow, bounds.height + 2 * grow) &
+             cv::Rect(0, 0, box.width, box.height);
+    cv::Mat crop = page_gray(box)(bounds).clone();
+    // Paper and ink levels from the crop itself.
+    std::vector<unsigned char> values(crop.begin<unsigned char>(), crop.end<unsigned char>());
+    std::sort(values.begin(), values.end());
+    double ink_level = values[values.size() / 50], paper = values[values.size() * 3 / 4];
+    if (paper - ink_level < 20) ink_level = paper - 20;
+    crop.convertTo(crop, CV_8U, 255.0 / (paper - ink_level), -ink_level * 255.0 / (paper - ink_level));
+    // Away from the cleaned ink (rule remnants, specks) the crop is paper.
+    cv::Mat near;
+    cv::dilate(ink(bounds), near, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * grow + 1, 2 * grow + 1)));
+    crop.setTo(255, near == 0);
+    double scale = std::min(max_scale, target_height / double(std::max(1, bounds.height - 2 * grow)));
+    cv::Mat scaled;
+    cv::resize(crop, scaled, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
     cv::Mat out;
     cv::copyMakeBorder(scaled, out, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(255));
     return out;

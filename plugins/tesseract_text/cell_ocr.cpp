@@ -4,6 +4,8 @@
 
 #include <tesseract/resultiterator.h>
 
+#include <algorithm>
+
 namespace formscan {
 
 namespace {
@@ -43,14 +45,15 @@ tesseract::TessBaseAPI& CellOcr::engine(bool chinese, const std::string& whiteli
     return api;
 }
 
-OcrResult CellOcr::read_line(const cv::Mat& bw, bool chinese, const std::string& whitelist) {
+OcrResult CellOcr::read(const cv::Mat& bw, bool chinese, const std::string& whitelist, int lines) {
     auto& api = engine(chinese, whitelist);
-    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+    api.SetPageSegMode(lines > 1 ? tesseract::PSM_SINGLE_BLOCK : tesseract::PSM_SINGLE_LINE);
     set_image(api, bw);
     std::unique_ptr<char[]> text(api.GetUTF8Text());
     OcrResult result;
     result.text = text ? text.get() : "";
-    while (!result.text.empty() && (result.text.back() == '\n' || result.text.back() == ' ')) result.text.pop_back();
+    result.text.erase(std::remove(result.text.begin(), result.text.end(), '\n'), result.text.end());
+    while (!result.text.empty() && result.text.back() == ' ') result.text.pop_back();
     result.confidence = std::max(0, api.MeanTextConf()) / 100.0;
     return result;
 }

@@ -27,8 +27,9 @@ public:
     // `tessdata_dir`/eng.traineddata. Throws formscan::Error ocr.init when one cannot be loaded.
     CellOcr(const std::string& tessdata_dir, const std::string& chinese_dir, const std::string& chinese_model);
     ~CellOcr();
-    // Reads one line of black-on-white text; whitelist "" = the language's full set.
-    OcrResult read_line(const cv::Mat& bw, bool chinese, const std::string& whitelist);
+    // Reads black-on-white text of `lines` lines (joined without breaks); whitelist "" =
+    // the language's full set.
+    OcrResult read(const cv::Mat& bw, bool chinese, const std::string& whitelist, int lines = 1);
     // Every symbol with its box, for locating printed labels on a line.
     std::vector<OcrSymbol> symbols(const cv::Mat& gray, bool chinese);
 

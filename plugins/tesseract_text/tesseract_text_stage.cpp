@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <tuple>
 
 namespace formscan {
@@ -25,16 +24,6 @@ bool is_ascii(const std::string& s) {
 }
 
 std::string digits_of(const std::string& s) { return keep_only(s, "0123456789"); }
-
-// Characters of a vocabulary: the only ones OCR may return for that field.
-std::string vocabulary_alphabet(const std::vector<std::string>& vocabulary) {
-    std::set<std::string> chars;
-    for (const auto& word : vocabulary)
-        for (const auto& c : utf8_chars(word)) chars.insert(c);
-    std::string out;
-    for (const auto& c : chars) out += c;
-    return out;
-}
 
 struct Reading {
     std::string value;
@@ -89,18 +78,39 @@ public:
 private:
     Reading read(const PageContext& ctx, const FieldSpec& spec, const cv::Rect& box) {
         cv::Mat ink = cell_ink(ctx.page.image, box);
-        cv::Mat bw = ink_for_ocr(ink, x_height_);
-        std::string whitelist = spec.alphabet;
-        const std::vector<std::string>* vocabulary = spec.vocabulary.empty() ? nullptr : &ctx.form.vocabulary(spec.vocabulary);
-        if (vocabulary) whitelist = vocabulary_alphabet(*vocabulary);
-        if (spec.type == FieldType::ethnicity && vocabulary) whitelist += "汉";
-        bool latin = !whitelist.empty() && is_ascii(whitelist);
+        // Digit-like fields go to the Latin model with the field's alphabet. Chinese is
+        // read unconstrained: Tesseract's whitelist fails on CJK (a clear 女 with the
+        // whitelist 女男 reads as nothing); the vocabulary is applied afterwards.
+        bool latin = !spec.alphabet.empty() && is_ascii(spec.alphabet);
+        std::string whitelist = latin ? spec.alphabet : std::string();
         if (spec.type == FieldType::tick_or_code || spec.type == FieldType::code) {
             whitelist = "0123456789";
             latin = true;
         }
-        OcrResult raw = ocr_->read_line(bw, !latin, whitelist);
+        int lines = text_lines(ink);
+        cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1));
+        OcrResult raw = ocr_->read(bw, !latin, whitelist, lines);
         return interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+    }
+
+    // Lines of text in a cell: bands of ink rows separated by blank rows.
+    static int text_lines(const cv::Mat& ink) {
+        cv::Rect b = ink_bounds(ink);
+        if (b.area() == 0) return 1;
+        cv::Mat rows;
+        cv::reduce(ink(b) / 255, rows, 1, cv::REDUCE_SUM, CV_32S);
+        int lines = 0, gap = 0;
+        bool in_line = false;
+        const int min_gap = std::max(1, b.height / 20);
+        for (int y = 0; y < rows.rows; ++y) {
+            bool ink_row = rows.at<int>(y) > 0;
+            if (ink_row && (!in_line || gap >= min_gap)) {
+                if (!in_line || gap >= min_gap) ++lines;
+                in_line = true;
+            }
+            gap = ink_row ? 0 : gap + 1;
+        }
+        return std::clamp(lines, 1, 3);
     }
 
     Reading interpret(const FormTemplate& form, const FieldSpec& spec, const std::string& text, double conf) const {
@@ -133,7 +143,7 @@ private:
             case FieldType::ethnicity:
             default: break;
         }
-        if (spec.vocabulary.empty()) return {text, conf};
+        if (spec.vocabulary.empty() || text.empty()) return {text, text.empty() ? 0.0 : conf};
         std::string wanted = text;
         if (spec.type == FieldType::ethnicity && utf8_chars(wanted).size() == 1) wanted += "族";  // 汉 -> 汉族
         auto match = nearest(wanted, form.vocabulary(spec.vocabulary));
