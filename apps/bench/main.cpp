@@ -12,6 +12,7 @@
 namespace formscan::bench {
 int deskew_command(const std::vector<std::string>& args);
 int prepare_command(const std::vector<std::string>& args);
+int digits_command(const std::vector<std::string>& args);
 }  // namespace formscan::bench
 
 int main(int argc, char** argv) {
@@ -23,7 +24,9 @@ int main(int argc, char** argv) {
         "      skew error and time per page: formscan's deskew against Leptonica's\n"
         "      pixFindSkewSweepAndSearch (2/1, +/-11 deg in 0.5 deg steps, to 0.005 deg) and unpaper\n"
         "  formscan-bench prepare [--runs N] [--dpi D]\n"
-        "      page preparation time for an A4 page, with and without decoding, against decoding alone\n";
+        "      page preparation time for an A4 page, with and without decoding, against decoding alone\n"
+        "  formscan-bench digits --data TEST.bin [--model digits.onnx]\n"
+        "      the digit recogniser's accuracy per source on make_digit_data's test file, and time per digit\n";
     if (argc < 2) {
         std::cerr << usage;
         return 2;
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "deskew") return formscan::bench::deskew_command(args);
         if (command == "prepare") return formscan::bench::prepare_command(args);
+        if (command == "digits") return formscan::bench::digits_command(args);
     } catch (const std::exception& e) {
         std::cerr << "formscan-bench " << command << ": " << e.what() << "\n";
         return 2;

@@ -13,5 +13,6 @@ int run_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int synth_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
+int calibrate_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

@@ -30,6 +30,8 @@ usage:
       Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl).
   formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
       Scores records against ground truth.
+  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N]
+      Fits the confidence calibration (records read without the calibrate stage).
 
 environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
              FORMSCAN_MODELS_DIR, TESSDATA_PREFIX, FORMSCAN_LOG_LEVEL (default warning)
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
         if (command == "plugins") return formscan::cli::plugins_command(args);
         if (command == "synth") return formscan::cli::synth_command(args);
         if (command == "eval") return formscan::cli::eval_command(args);
+        if (command == "calibrate") return formscan::cli::calibrate_command(args);
         if (command == "--version") {
             std::cout << "formscan 0.1.0 (plugin API FormscanV1)\n";
             return 0;

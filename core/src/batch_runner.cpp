@@ -179,18 +179,22 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
 }
 
 const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& templates, const std::string& wanted,
-                                    const cv::Mat& page) {
+                                    const cv::Mat& page, const std::vector<std::string>& readable) {
     if (wanted != "auto") {
         auto it = templates.find(wanted);
         if (it == templates.end()) throw Error("formscan.template.unknown", "no template \"" + wanted + "\"");
         return it->second;
     }
+    std::vector<const FormTemplate*> candidates;
+    for (const auto& [id, form] : templates)
+        if (readable.empty() || std::find(readable.begin(), readable.end(), id) != readable.end()) candidates.push_back(&form);
+    if (candidates.size() == 1) return *candidates.front();
     // Without a QR code the page's shape decides: the first template whose printed
     // orientation (landscape/portrait) matches the scan.
     bool landscape = page.cols > page.rows;
-    for (const auto& [id, form] : templates)
-        if ((form.page_width_mm > form.page_height_mm) == landscape) return form;
-    return templates.begin()->second;
+    for (const auto* form : candidates)
+        if ((form->page_width_mm > form->page_height_mm) == landscape) return *form;
+    return candidates.empty() ? templates.begin()->second : *candidates.front();
 }
 
 BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
@@ -223,11 +227,13 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             std::map<std::string, std::unique_ptr<Pipeline>> pipelines;
+            std::vector<std::string> readable;
+            for (const auto& [id, spec] : config.pipelines) readable.push_back(id);
             while (auto item = queue.pop()) {
                 std::vector<std::string> lines;
                 bool failed = false;
                 try {
-                    const FormTemplate& form = choose_template(templates, options.template_id, item->page.image);
+                    const FormTemplate& form = choose_template(templates, options.template_id, item->page.image, readable);
                     auto& pipeline = pipelines[form.id];
                     if (!pipeline) {
                         auto spec = config.pipelines.find(form.id);

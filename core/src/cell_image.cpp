@@ -57,8 +57,9 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
         int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
         bool speck = stats.at<int>(i, cv::CC_STAT_AREA) < min_speck;
         // A thin sliver along an edge is what is left of a rule, not writing.
-        bool sliver = (w <= 3 && h > ink.rows / 4 && (x < ink.cols / 6 || x + w > ink.cols * 5 / 6)) ||
-                      (h <= 3 && w > ink.cols / 4 && (y < ink.rows / 6 || y + h > ink.rows * 5 / 6));
+        // (A handwritten 1 near the edge is thin too, but neither that long nor that close.)
+        bool sliver = (w <= 3 && h > 0.6 * ink.rows && (x <= 3 || x + w >= ink.cols - 3)) ||
+                      (h <= 3 && w > 0.6 * ink.cols && (y <= 3 || y + h >= ink.rows - 3));
         if (speck || sliver) ink.setTo(0, labels == i);
     }
     return ink;

@@ -25,7 +25,50 @@ int median_of(std::vector<int> v) {
 
 }  // namespace
 
-std::vector<InkPiece> segment_digits(const cv::Mat& ink) {
+namespace {
+
+// Cuts at the valleys of a piece's column profile: columns with little ink, far enough
+// from the piece's ends and from each other.
+std::vector<InkPiece> cut_at_valleys(const InkPiece& piece, int height) {
+    cv::Mat columns;
+    cv::reduce(piece.ink / 255, columns, 0, cv::REDUCE_SUM, CV_32S);
+    const int w = piece.ink.cols;
+    int top = 0;
+    for (int x = 0; x < w; ++x) top = std::max(top, columns.at<int>(x));
+    const int margin = std::max(2, height / 5), spacing = std::max(2, height / 4);
+    std::vector<int> cuts;
+    for (int x = margin; x < w - margin; ++x) {
+        int v = columns.at<int>(x);
+        if (v > 0.35 * top || v > columns.at<int>(x - 1) || v > columns.at<int>(x + 1)) continue;
+        if (!cuts.empty() && x - cuts.back() < spacing) {
+            if (v < columns.at<int>(cuts.back())) cuts.back() = x;
+            continue;
+        }
+        cuts.push_back(x);
+    }
+    if (cuts.empty()) return {piece};
+    std::vector<InkPiece> out;
+    int from = 0;
+    cuts.push_back(w);
+    for (int cut : cuts) {
+        cv::Mat part = piece.ink.colRange(from, cut);
+        std::vector<cv::Point> pts;
+        cv::findNonZero(part, pts);
+        if (!pts.empty()) {
+            cv::Rect r = cv::boundingRect(pts);
+            InkPiece p;
+            p.ink = part(r).clone();
+            p.box = cv::Rect(piece.box.x + from + r.x, piece.box.y + r.y, r.width, r.height);
+            out.push_back(std::move(p));
+        }
+        from = cut;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
     struct Blob {
@@ -134,6 +177,10 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink) {
         p.separator = kinds[i];
         if (p.separator) {
             pieces.push_back(std::move(p));
+            continue;
+        }
+        if (over_cut && b.box.width > 0.6 * height) {
+            for (auto& part : cut_at_valleys(p, height)) pieces.push_back(std::move(part));
             continue;
         }
         // Touching digits make a piece much wider than one digit.

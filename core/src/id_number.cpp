@@ -1,5 +1,7 @@
 #include "formscan/id_number.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace formscan {
@@ -48,6 +50,46 @@ std::optional<std::string> id_birth_date(std::string_view id) {
 std::optional<std::string> id_sex(std::string_view id) {
     if (id.size() < 17 || id[16] < '0' || id[16] > '9') return std::nullopt;
     return ((id[16] - '0') % 2 == 1) ? std::string("男") : std::string("女");
+}
+
+std::vector<IdCandidate> decode_id_number(const std::vector<CharChoices>& positions, std::size_t max_results) {
+    static constexpr int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static constexpr char table[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+    std::vector<IdCandidate> out;
+    if (positions.size() != 18) return out;
+    // Beam search over the first 17 digits, keeping the weighted sum mod 11; the 18th
+    // character must then be the check character.
+    struct State {
+        std::string prefix;
+        double log_score;
+        int sum;
+    };
+    std::vector<State> beam = {{"", 0.0, 0}};
+    const std::size_t width = 256;
+    for (int i = 0; i < 17; ++i) {
+        std::vector<State> next;
+        for (const auto& s : beam)
+            for (const auto& [c, p] : positions[i]) {
+                if (c < '0' || c > '9' || p <= 0) continue;
+                next.push_back({s.prefix + c, s.log_score + std::log(p), (s.sum + (c - '0') * weights[i]) % 11});
+            }
+        std::sort(next.begin(), next.end(), [](const State& a, const State& b) { return a.log_score > b.log_score; });
+        if (next.size() > width) next.resize(width);
+        beam = std::move(next);
+    }
+    for (const auto& s : beam) {
+        char check = table[s.sum];
+        double p = 0;
+        for (const auto& [c, q] : positions[17])
+            if (c == check || (check == 'X' && c == 'x')) p = std::max(p, q);
+        if (p <= 0) p = 1e-4;  // the check character misread entirely: allowed, at a price
+        std::string id = s.prefix + check;
+        if (!id_birth_date(id)) continue;
+        out.push_back({id, s.log_score + std::log(p)});
+    }
+    std::sort(out.begin(), out.end(), [](const IdCandidate& a, const IdCandidate& b) { return a.log_score > b.log_score; });
+    if (out.size() > max_results) out.resize(max_results);
+    return out;
 }
 
 }  // namespace formscan

@@ -129,8 +129,9 @@ Record record_from_json_line(const std::string& line) {
             f.confidence = fo->optValue<double>("confidence", 0.0);
             std::string status = fo->optValue<std::string>("status", "review");
             f.status = status == "ok" ? FieldStatus::ok : status == "invalid" ? FieldStatus::invalid : FieldStatus::review;
-            // Ground-truth files name each field's class in "class"; keep it in reader.
-            f.reader = fo->optValue<std::string>("class", "");
+            // Records name the stage that read a field in "reader"; ground-truth files name
+            // each field's class ("printed", ...) in "class": both land in reader.
+            f.reader = fo->has("class") ? fo->getValue<std::string>("class") : fo->optValue<std::string>("reader", "");
             r.fields.push_back(std::move(f));
         }
     }

@@ -5,7 +5,8 @@
 //     of the same split only, and printed digits in the fonts forms are printed in;
 //   - "reject" crops (label 10): ticks and separators, which the reader must not take
 //     for digits.
-// Output: OUT, "FSDIGIT1", uint32 count, then count x (uint8 label, 784 pixels).
+// Output: OUT, "FSDIGIT2", uint32 count, then count x (uint8 label, uint8 source,
+// 784 pixels); source 0 = MNIST, 1 = cut from a synthetic scan.
 //   make_digit_data --split train|test --pages N --seed S --out FILE
 #include "cli_args.hpp"
 #include "formscan/cell_image.hpp"
@@ -29,6 +30,7 @@ namespace {
 struct Sample {
     unsigned char label;
     cv::Mat pixels;  // 28x28
+    unsigned char source = 1;
 };
 
 bool digit_field(FieldType t) {
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
         for (int i = 0; i < data.digits.count(d, split); ++i) {
             cv::Mat ink;
             cv::threshold(data.digits.image(d, split, i), ink, 100, 255, cv::THRESH_BINARY);
-            samples.push_back({static_cast<unsigned char>(d), normalise_digit(ink)});
+            samples.push_back({static_cast<unsigned char>(d), normalise_digit(ink), 0});
         }
     const std::size_t mnist = samples.size();
 
@@ -135,11 +137,12 @@ int main(int argc, char** argv) {
               << " fields not cut into as many pieces as digits), " << samples.size() - mnist - cut << " rejects\n";
 
     std::ofstream out(args.get("--out"), std::ios::binary);
-    out.write("FSDIGIT1", 8);
+    out.write("FSDIGIT2", 8);
     std::uint32_t count = static_cast<std::uint32_t>(samples.size());
     out.write(reinterpret_cast<const char*>(&count), 4);
     for (const auto& s : samples) {
         out.put(static_cast<char>(s.label));
+        out.put(static_cast<char>(s.source));
         out.write(reinterpret_cast<const char*>(s.pixels.data), 784);
     }
     return out ? 0 : 1;

@@ -226,7 +226,9 @@ private:
     // The title and page header sit above the table: on an upright page there is more
     // ink in a band above the ruled lines than in the same band below them. Only the
     // table's width counts, and large dark blobs (scanner borders) do not.
-    static bool upside_down(const cv::Mat& gray) {
+    static bool upside_down(const cv::Mat& full) {
+        cv::Mat gray;  // half resolution is plenty to weigh ink
+        cv::resize(full, gray, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
         cv::Mat ink = ink_mask(gray);
         // The table: the largest connected structure of long horizontal and vertical rules.
         cv::Mat hlines, vlines;

@@ -13,7 +13,7 @@ namespace formscan {
 
 namespace {
 constexpr int kReject = 10;
-constexpr int kMaxGroup = 3;  // pieces one character may be broken into
+constexpr int kMaxGroup = 4;  // pieces one character may be broken (or cut) into
 }  // namespace
 
 std::string DigitReading::text() const {
@@ -64,11 +64,21 @@ std::vector<std::vector<float>> DigitReader::classify(const std::vector<cv::Mat>
     return out;
 }
 
-DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators) {
+double DigitReader::tick_probability(const cv::Mat& ink) {
+    std::vector<cv::Point> points;
+    cv::findNonZero(ink, points);
+    if (points.empty()) return 0;
+    cv::Rect box = cv::boundingRect(points);
+    if (box.width > 2 * box.height) return 0;  // a tick is about as wide as tall
+    auto p = classify({normalise_digit(ink(box))});
+    return p.front()[kReject];
+}
+
+DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
     DigitReading reading;
     // Over-cut: the segmenter's pieces, with wide ones already split; the search below
     // may join neighbours again.
-    std::vector<InkPiece> pieces = segment_digits(ink);
+    std::vector<InkPiece> pieces = segment_digits(ink, true);
     const int n = static_cast<int>(pieces.size());
     if (n == 0) return reading;
 
@@ -102,47 +112,68 @@ DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators) {
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].p = probs[g];
 
     // Best path through the pieces: each step reads a group as one digit, keeps a
-    // separator, or drops a piece as noise (at a cost).
+    // separator, or drops a piece as noise (at a cost). The state also counts digits,
+    // so that a field of known length can ask for exactly that many.
     const double kDropCost = std::log(0.02);
-    std::vector<double> best(n + 1, -std::numeric_limits<double>::infinity());
-    std::vector<int> from_group(n + 1, -2), prev(n + 1, -1);
-    best[0] = 0;
+    const double kDigitBonus = 0.5;  // without it, merging two digits always looks cheaper
+    const int max_digits = n + 1;
+    const double minus_inf = -std::numeric_limits<double>::infinity();
+    struct Cell {
+        double score;
+        int group;  // -1 separator, -3 dropped, >= 0 group index
+        int prev_i, prev_k;
+    };
+    std::vector<std::vector<Cell>> best(n + 1, std::vector<Cell>(max_digits + 1, {minus_inf, -2, -1, -1}));
+    best[0][0].score = 0;
     for (int i = 0; i < n; ++i) {
-        if (!std::isfinite(best[i])) continue;
-        if (pieces[i].separator) {
-            double cost = allow_separators ? 0.0 : kDropCost * 0.5;
-            if (best[i] + cost > best[i + 1]) best[i + 1] = best[i] + cost, from_group[i + 1] = -1, prev[i + 1] = i;
-            continue;
-        }
-        if (best[i] + kDropCost > best[i + 1]) best[i + 1] = best[i] + kDropCost, from_group[i + 1] = -3, prev[i + 1] = i;
-        for (std::size_t g = 0; g < groups.size(); ++g) {
-            if (groups[g].from != i) continue;
-            double digit = *std::max_element(groups[g].p.begin(), groups[g].p.begin() + kReject);
-            double score = best[i] + std::log(std::max(1e-9, digit));
-            int j = groups[g].to;
-            if (score > best[j]) best[j] = score, from_group[j] = static_cast<int>(g), prev[j] = i;
+        for (int k = 0; k <= max_digits; ++k) {
+            double here = best[i][k].score;
+            if (!std::isfinite(here)) continue;
+            auto relax = [&](int j, int kk, double score, int group) {
+                if (kk <= max_digits && score > best[j][kk].score) best[j][kk] = {score, group, i, k};
+            };
+            if (pieces[i].separator) {
+                relax(i + 1, k, here + (allow_separators ? 0.0 : kDropCost * 0.5), -1);
+                continue;
+            }
+            relax(i + 1, k, here + kDropCost, -3);
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                if (groups[g].from != i) continue;
+                double digit = *std::max_element(groups[g].p.begin(), groups[g].p.begin() + kReject);
+                relax(groups[g].to, k + 1, here + std::log(std::max(1e-9, digit)) + kDigitBonus, static_cast<int>(g));
+            }
         }
     }
+    // The best end state: of a wanted length when one is reachable, else any.
+    int end_k = -1;
+    for (int pass = 0; pass < 2 && end_k < 0; ++pass)
+        for (int k = 0; k <= max_digits; ++k) {
+            bool wanted = lengths.empty() || pass == 1 || std::find(lengths.begin(), lengths.end(), k) != lengths.end();
+            if (wanted && std::isfinite(best[n][k].score) && (end_k < 0 || best[n][k].score > best[n][end_k].score)) end_k = k;
+        }
     std::vector<CharReading> chars;
-    for (int j = n; j > 0; j = prev[j]) {
-        int g = from_group[j];
-        if (g == -3) continue;  // dropped as noise
-        CharReading c;
-        if (g == -1) {
-            if (!allow_separators) continue;
+    for (int j = n, k = end_k; j > 0 && k >= 0;) {
+        const Cell& cell = best[j][k];
+        int g = cell.group;
+        if (g == -1 && allow_separators) {
+            CharReading c;
             c.best = pieces[j - 1].separator;
             c.choices = {{c.best, 1.0}};
             c.box = pieces[j - 1].box;
-        } else {
+            chars.push_back(c);
+        } else if (g >= 0) {
+            CharReading c;
             const auto& p = groups[g].p;
             std::vector<int> order(kReject);
-            for (int k = 0; k < kReject; ++k) order[k] = k;
+            for (int d = 0; d < kReject; ++d) order[d] = d;
             std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
-            for (int k = 0; k < 3; ++k) c.choices.push_back({static_cast<char>('0' + order[k]), p[order[k]]});
+            for (int d = 0; d < 3; ++d) c.choices.push_back({static_cast<char>('0' + order[d]), p[order[d]]});
             c.best = c.choices.front().first;
             c.box = groups[g].box;
+            chars.push_back(c);
         }
-        chars.push_back(c);
+        j = cell.prev_i;
+        k = cell.prev_k;
     }
     std::reverse(chars.begin(), chars.end());
     reading.chars = std::move(chars);

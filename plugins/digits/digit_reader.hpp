@@ -29,7 +29,12 @@ class DigitReader {
 public:
     explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
     // `allow_separators`: dates may hold '.', '-', '/'; elsewhere such marks are noise.
-    DigitReading read(const cv::Mat& ink, bool allow_separators);
+    // `lengths`: digit counts the field may have (e.g. 11 and 8 for a phone), preferred
+    // when the ink allows one of them; empty = any.
+    DigitReading read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
+    // How likely the cell's writing, taken as one mark, is a tick rather than a digit
+    // (the recogniser's "reject" class, trained on ticks).
+    double tick_probability(const cv::Mat& ink);
     // Probabilities of the 11 classes (0-9, reject) for 28x28 normalised crops.
     std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& crops);
 

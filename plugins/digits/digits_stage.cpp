@@ -72,10 +72,26 @@ public:
                 if (field.box.area() == 0 || !field.reader.empty()) continue;
                 const FieldSpec& spec = ctx.form.field(field.key);
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
-                if (!digit_field(spec) && !code_text) continue;
+                bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
+                if (!digit_field(spec) && !code_text && !tick_field) continue;
                 cv::Mat ink = cell_ink(ctx.page.image, field.box);
-                DigitReading r = reader_->read(ink, spec.type == FieldType::date);
+                if (tick_field) {
+                    // The marks stage judges ticks by shape; what it left may still be one.
+                    double tick = reader_->tick_probability(ink);
+                    if (tick >= 0.5) {
+                        field.value = std::string("√");
+                        field.confidence = tick;
+                        field.status = tick >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+                        field.reader = "digits";
+                        continue;
+                    }
+                    if (spec.type == FieldType::tick_or_text) continue;  // an address: for the text reader
+                }
+                DigitReading r = reader_->read(ink, spec.type == FieldType::date, expected_lengths(spec));
                 if (r.chars.empty()) continue;
+                // A reading that breaks its field's form (a date that is no date, a phone
+                // number of no known length) is left for the text reader to try.
+                if (!plausible(spec, r)) continue;
                 if (code_text) {
                     // The column holds a company name or a code 1-5: take only a clear code.
                     if (r.digits().size() != 1 || r.confidence() < 0.9 || !in_code_list(ctx.form, spec, r.digits())) continue;
@@ -86,6 +102,21 @@ public:
     }
 
 private:
+    static std::vector<int> expected_lengths(const FieldSpec& spec) {
+        if (spec.key == "phone") return {11, 8};  // a mobile, or a local landline
+        if (spec.type == FieldType::date) return {};
+        return {};
+    }
+
+    static bool plausible(const FieldSpec& spec, const DigitReading& r) {
+        if (spec.type == FieldType::date) return normalise_date(r.text()).has_value();
+        if (spec.key == "phone") {
+            auto n = r.digits().size();
+            return n == 11 || n == 8 || n == 12;
+        }
+        return true;
+    }
+
     void set(const FormTemplate& form, const FieldSpec& spec, Field& field, const DigitReading& r) const {
         double confidence = r.confidence();
         std::string value = r.digits();

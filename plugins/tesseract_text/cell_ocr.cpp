@@ -17,6 +17,7 @@ std::unique_ptr<tesseract::TessBaseAPI> make_engine(const std::string& dir, cons
                                              " (run scripts/setup.sh; or set TESSDATA_PREFIX)");
     api->SetVariable("debug_file", "/dev/null");
     api->SetVariable("user_defined_dpi", "300");
+    api->SetVariable("lstm_choice_mode", "2");  // alternatives for every character
     return api;
 }
 
@@ -56,6 +57,27 @@ OcrResult CellOcr::read(const cv::Mat& bw, bool chinese, const std::string& whit
     while (!result.text.empty() && result.text.back() == ' ') result.text.pop_back();
     result.confidence = std::max(0, api.MeanTextConf()) / 100.0;
     return result;
+}
+
+std::vector<std::vector<std::pair<std::string, double>>> CellOcr::choices(const cv::Mat& bw, bool chinese,
+                                                                            const std::string& whitelist) {
+    auto& api = engine(chinese, whitelist);
+    api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+    set_image(api, bw);
+    std::vector<std::vector<std::pair<std::string, double>>> out;
+    if (api.Recognize(nullptr) != 0) return out;
+    std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+    if (!it) return out;
+    do {
+        std::vector<std::pair<std::string, double>> alternatives;
+        tesseract::ChoiceIterator choice(*it);
+        do {
+            const char* text = choice.GetUTF8Text();
+            if (text) alternatives.push_back({text, std::clamp(choice.Confidence() / 100.0, 0.0, 1.0)});
+        } while (choice.Next());
+        if (!alternatives.empty()) out.push_back(std::move(alternatives));
+    } while (it->Next(tesseract::RIL_SYMBOL));
+    return out;
 }
 
 std::vector<OcrSymbol> CellOcr::symbols(const cv::Mat& gray, bool chinese) {

@@ -30,6 +30,9 @@ public:
     // Reads black-on-white text of `lines` lines (joined without breaks); whitelist "" =
     // the language's full set.
     OcrResult read(const cv::Mat& bw, bool chinese, const std::string& whitelist, int lines = 1);
+    // One line's characters, each with Tesseract's alternatives and their probabilities.
+    std::vector<std::vector<std::pair<std::string, double>>> choices(const cv::Mat& bw, bool chinese,
+                                                                     const std::string& whitelist);
     // Every symbol with its box, for locating printed labels on a line.
     std::vector<OcrSymbol> symbols(const cv::Mat& gray, bool chinese);
 

@@ -10,7 +10,7 @@
 namespace formscan {
 
 inline ParamSpec chinese_model_param() {
-    return {"chinese_model", ParamType::string, "chi_sim", 0, 0,
+    return {"chinese_model", ParamType::string, "chi_sim_best", 0, 0,
             "Chinese model: chi_sim (Debian's fast model) or chi_sim_best (the larger 4.0.0 model, prepared in the data folder)",
             {"chi_sim", "chi_sim_best"}};
 }

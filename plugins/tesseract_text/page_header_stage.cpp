@@ -42,6 +42,27 @@ Label find_label(const std::vector<OcrSymbol>& s, const std::string& label) {
     if (best.start < 0) return best;
     best.start = std::max(0, best.start);
     best.end = std::min(static_cast<int>(s.size()) - 1, best.end);
+    // OCR may split or merge a symbol: move the ends to the label's own first and last
+    // characters when they are found close by (brackets and colons in both widths).
+    auto same = [](const std::string& a, const std::string& b) {
+        auto fold = [](const std::string& c) {
+            if (c == "（") return std::string("(");
+            if (c == "）") return std::string(")");
+            if (c == "：") return std::string(":");
+            return c;
+        };
+        return fold(a) == fold(b);
+    };
+    for (int k = best.end + 2; k >= best.end - 2; --k)
+        if (k >= 0 && k < static_cast<int>(s.size()) && same(s[k].text, chars.back())) {
+            best.end = k;
+            break;
+        }
+    for (int k = best.start - 2; k <= best.start + 2; ++k)
+        if (k >= 0 && k < static_cast<int>(s.size()) && same(s[k].text, chars.front())) {
+            best.start = k;
+            break;
+        }
     return best;
 }
 

@@ -5,6 +5,7 @@
 #include "ocr_params.hpp"
 
 #include "formscan/cell_image.hpp"
+#include "formscan/id_number.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/stage.hpp"
 #include "formscan/text_utils.hpp"
@@ -12,7 +13,9 @@
 #include <Poco/ClassLibrary.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace formscan {
@@ -28,6 +31,7 @@ std::string digits_of(const std::string& s) { return keep_only(s, "0123456789");
 struct Reading {
     std::string value;
     double confidence = 0;
+    std::vector<Alternative> alternatives;
 };
 
 }  // namespace
@@ -69,6 +73,7 @@ public:
                 if (it == cache.end()) it = cache.emplace(key, read(ctx, spec, field.box)).first;
                 field.value = it->second.value;
                 field.confidence = it->second.confidence;
+                field.alternatives = it->second.alternatives;
                 field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
                 field.reader = "tesseract_text";
             }
@@ -89,8 +94,38 @@ private:
         }
         int lines = text_lines(ink);
         cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1));
+        if (spec.type == FieldType::id_number && lines == 1) {
+            if (auto id = read_id_number(bw, whitelist)) return *id;
+        }
         OcrResult raw = ocr_->read(bw, !latin, whitelist, lines);
         return interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+    }
+
+    // An ID number read with every character's alternatives: the most likely number
+    // whose check character and birth date are right wins, and the next ones are kept.
+    std::optional<Reading> read_id_number(const cv::Mat& bw, const std::string& whitelist) {
+        auto chars = ocr_->choices(bw, false, whitelist);
+        if (chars.size() != 18) return std::nullopt;
+        std::vector<CharChoices> positions;
+        std::string raw;
+        for (const auto& alternatives : chars) {
+            CharChoices c;
+            for (const auto& [text, p] : alternatives)
+                if (text.size() == 1) c.push_back({text[0] == 'x' ? 'X' : text[0], std::max(p, 1e-3)});
+            if (c.empty()) return std::nullopt;
+            raw += c.front().first;
+            positions.push_back(std::move(c));
+        }
+        auto candidates = decode_id_number(positions);
+        if (candidates.empty()) return Reading{raw, 0.3};
+        // Confidence: how much the best valid number stands out from the others, and
+        // whether it is what Tesseract read outright.
+        double total = 0;
+        for (const auto& c : candidates) total += std::exp(c.log_score - candidates[0].log_score);
+        double share = 1.0 / total;
+        Reading r{candidates[0].id, share * (candidates[0].id == raw ? 0.99 : 0.85)};
+        for (const auto& c : candidates) r.alternatives.push_back({c.id, std::exp(c.log_score - candidates[0].log_score) * share});
+        return r;
     }
 
     // Lines of text in a cell: bands of ink rows separated by blank rows.

@@ -123,6 +123,9 @@ private:
 
 }  // namespace formscan
 
+#include "normalise_cn_stage.hpp"
+
 POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::ValidateCnStage)
+POCO_EXPORT_CLASS(formscan::NormaliseCnStage)
 POCO_END_MANIFEST

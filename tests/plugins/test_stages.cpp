@@ -1,4 +1,6 @@
 #include "form_renderer.hpp"
+#include "handwriting.hpp"
+#include "people.hpp"
 #include "scan_damage.hpp"
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
@@ -235,4 +237,83 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
     EXPECT_TRUE(s.at("id_number").errors.empty());
     EXPECT_EQ(s.at("birth_date").errors.at(0).rule, "birth_date.matches_id");
     EXPECT_EQ(s.at("sex").errors.at(0).rule, "sex.matches_id");
+}
+
+TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
+    Page page;
+    std::vector<Record> records;
+    const char* read[] = {"上虎区章镇镇王横社区110号", "上磺区章镇镇王横社区168配", "上虞区章镇镇王模社区49号", "上虞区章镇镇王横社区"};
+    for (int i = 0; i < 4; ++i) {
+        Record r = make_empty_record(hedui(), page, i + 1);
+        r.at("hukou_address").value = std::string(read[i]);
+        r.at("hukou_address").reader = "tesseract_text";
+        r.at("hukou_address").confidence = 0.5;
+        r.at("village").value = std::string("王模社区");  // the header, misread
+        r.at("village").reader = "tesseract_text";
+        records.push_back(r);
+    }
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区章镇镇王横社区110号");
+    EXPECT_EQ(records[1].at("hukou_address").text(), "上虞区章镇镇王横社区168号");
+    EXPECT_EQ(records[2].at("hukou_address").text(), "上虞区章镇镇王横社区49号");
+    EXPECT_EQ(records[3].at("hukou_address").text(), "上虞区章镇镇王横社区");
+    EXPECT_EQ(records[0].at("village").text(), "王横社区") << "the header follows the page's addresses";
+    ASSERT_FALSE(records[0].at("hukou_address").alternatives.empty());
+    EXPECT_EQ(records[0].at("hukou_address").alternatives[0].value, "上虎区章镇镇王横社区110号") << "the reading is kept";
+
+    // Something that is no address of the district is left alone.
+    records[0].at("hukou_address").value = std::string("杭州市西湖区文三路90号");
+    records[0].at("hukou_address").alternatives.clear();
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "杭州市西湖区文三路90号");
+}
+
+TEST(Digits, ReadsHeldOutHandwrittenDigitStrings) {
+    // Forty phone numbers written with MNIST digits the recogniser never saw in training.
+    const int rows = 40, cell_w = 260, cell_h = 48;
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cell_w + 20, rows * cell_h + 20);
+    cairo_t* cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    std::mt19937 rng(99);
+    std::vector<std::string> truth;
+    Page page;
+    std::vector<Record> records;
+    for (int r = 0; r < rows; ++r) {
+        std::string phone = synth::random_phone(rng);
+        truth.push_back(phone);
+        cv::Rect2d box(10, 10 + r * cell_h, cell_w, cell_h);
+        synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, phone, box, synth::Hand::random(rng), rng);
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        rec.at("phone").box = cv::Rect(10, 10 + r * cell_h, cell_w, cell_h);
+        records.push_back(rec);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+    cv::Mat bgra(rows * cell_h + 20, cell_w + 20, CV_8UC4, cairo_image_surface_get_data(surface),
+                 cairo_image_surface_get_stride(surface));
+    cv::cvtColor(bgra, page.image, cv::COLOR_BGRA2GRAY);
+    cairo_surface_destroy(surface);
+
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("digits");
+    stage->configure(ParamValues::resolve("digits", host().info("digits").params, {}), env());
+    stage->process(ctx);
+    long digits = 0, right = 0, strings_right = 0;
+    for (int r = 0; r < rows; ++r) {
+        std::string got = records[r].at("phone").text();
+        strings_right += got == truth[r];
+        for (std::size_t i = 0; i < truth[r].size(); ++i) {
+            ++digits;
+            right += i < got.size() && got[i] == truth[r][i];
+        }
+        EXPECT_EQ(records[r].at("phone").reader, "digits");
+    }
+    // What the reader does today (about 92% of these digits), with a
+    // margin; the targets of issue 4 are higher and measured by formscan eval.
+    EXPECT_GE(double(right) / digits, 0.88) << right << " of " << digits << " digits";
+    EXPECT_GE(strings_right, rows / 2) << strings_right << " of " << rows << " numbers";
 }

@@ -61,6 +61,12 @@ void write_jpeg(const std::string& path, const cv::Mat& gray, int quality) {
 }
 
 void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, double dpi, bool bilevel) {
+    write_tiff(path, pages, dpi, bilevel ? COMPRESSION_CCITTFAX4 : COMPRESSION_LZW);
+}
+
+void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, double dpi, int compression) {
+    const bool bilevel = compression == COMPRESSION_CCITTFAX4 || compression == COMPRESSION_CCITTFAX3 ||
+                         compression == COMPRESSION_CCITTRLE;
     TIFF* tif = TIFFOpen(path.c_str(), "w");
     if (!tif) throw Error("formscan.synth.write", "cannot write " + path);
     for (std::size_t i = 0; i < pages.size(); ++i) {
@@ -78,7 +84,7 @@ void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, doub
         }
         if (bilevel) {
             TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 1);
-            TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+            TIFFSetField(tif, TIFFTAG_COMPRESSION, compression);
             TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
             TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, gray.rows);
             // As bilevel scanners do: a threshold between paper and ink, not a fixed one.
@@ -94,7 +100,7 @@ void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, doub
             }
         } else {
             TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
-            TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+            TIFFSetField(tif, TIFFTAG_COMPRESSION, compression);
             TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
             TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 64);
             for (int y = 0; y < gray.rows; ++y)

@@ -40,6 +40,9 @@ void write_png(const std::string& path, const cv::Mat& gray);
 void write_jpeg(const std::string& path, const cv::Mat& gray, int quality);
 // Appends pages to one TIFF; 1-bit Group 4 when `bilevel`, else 8-bit LZW.
 void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, double dpi, bool bilevel);
+// The same with a libtiff compression of choice (COMPRESSION_CCITTFAX3, _PACKBITS, ...);
+// the fax codings are 1-bit, the others 8-bit.
+void write_tiff(const std::string& path, const std::vector<cv::Mat>& pages, double dpi, int compression);
 void write_pdf(const std::string& path, const std::vector<cv::Mat>& pages, double dpi);
 
 }  // namespace formscan::synth

@@ -4,6 +4,7 @@
 #include "test_support.hpp"
 
 #include <cairo-pdf.h>
+#include <tiffio.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -49,7 +50,9 @@ TEST(ImageIo, EveryFormatDecodesToTheSamePage) {
     synth::write_tiff(dir + "/a_lzw.tif", {page}, 200, false);
     synth::write_tiff(dir + "/a_g4.tif", {page}, 300, true);
     synth::write_pdf(dir + "/a.pdf", {page}, 100);
-    for (const char* name : {"a.png", "a.jpg", "a_lzw.tif", "a_g4.tif", "a.pdf"}) {
+    synth::write_tiff(dir + "/a_g3.tif", {page}, 200, COMPRESSION_CCITTFAX3);
+    synth::write_tiff(dir + "/a_packbits.tif", {page}, 200, COMPRESSION_PACKBITS);
+    for (const char* name : {"a.png", "a.jpg", "a_lzw.tif", "a_g4.tif", "a.pdf", "a_g3.tif", "a_packbits.tif"}) {
         DecodeLimits limits;
         limits.pdf_render_dpi = 100;
         auto file = ScanFile::open(dir + "/" + name, limits);

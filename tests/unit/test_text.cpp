@@ -42,3 +42,19 @@ TEST(Text, VocabularyMatchingCountsCharacters) {
     EXPECT_EQ(utf8_chars("汉a族").size(), 3u);
     EXPECT_EQ(remove_spaces("袁 梅\u3000庆"), "袁梅庆");
 }
+
+TEST(IdNumber, DecodingUsesTheCheckCharacterToChooseAmongAlternatives) {
+    // 11010519491231002X read with its 8th character misread as 3 (second choice 9).
+    std::string truth = "11010519491231002X";
+    std::vector<CharChoices> positions;
+    for (char c : truth) positions.push_back({{c, 0.95}, {c == '9' ? '4' : '9', 0.03}});
+    positions[7] = {{'3', 0.6}, {'9', 0.35}};  // "19491231" has a 9 here
+    auto candidates = decode_id_number(positions);
+    ASSERT_FALSE(candidates.empty());
+    EXPECT_EQ(candidates[0].id, truth);
+    for (const auto& c : candidates) {
+        EXPECT_TRUE(id_has_valid_check(c.id)) << c.id;
+        EXPECT_TRUE(id_birth_date(c.id).has_value()) << c.id;
+    }
+    EXPECT_TRUE(decode_id_number(std::vector<CharChoices>(17, {{'1', 1.0}})).empty()) << "17 characters are no ID number";
+}

@@ -40,9 +40,12 @@ struct BatchSummary {
 // formscan::Error input.not_found.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
 
-// Picks the template for an "auto" page: landscape pages are 核对表, portrait 登记表.
+// Picks the template for an "auto" page among those that can be read (`readable`, all
+// when empty): the only one, or else the one whose printed orientation (landscape 核对表,
+// portrait 登记表) matches the scan's.
 const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& templates,
-                                    const std::string& wanted, const cv::Mat& page);
+                                    const std::string& wanted, const cv::Mat& page,
+                                    const std::vector<std::string>& readable = {});
 
 BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
                        const RunConfig& config, const StageEnvironment& env,

@@ -16,8 +16,10 @@ struct InkPiece {
     char separator = 0;       // '.', '-' or '/' for a separator, else 0 (a character)
 };
 
-// Cuts a cell's ink (255 = ink) into pieces, left to right.
-std::vector<InkPiece> segment_digits(const cv::Mat& ink);
+// Cuts a cell's ink (255 = ink) into pieces, left to right. With `over_cut`, every
+// piece wider than a narrow digit is also cut at the valleys of its column profile, so
+// touching digits come apart; a reader then joins pieces back where it sees one digit.
+std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut = false);
 
 // Splits a piece into `parts` pieces at the columns with least ink near the even cuts.
 std::vector<InkPiece> split_piece(const InkPiece& piece, int parts);

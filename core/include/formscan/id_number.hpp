@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace formscan {
 
@@ -15,5 +17,14 @@ std::optional<std::string> id_birth_date(std::string_view id);
 // "男" or "女" from the 17th digit.
 std::optional<std::string> id_sex(std::string_view id);
 bool is_real_date(int year, int month, int day);
+
+// Reading an ID number whose characters each came with alternatives: the most likely
+// numbers whose check character is right and whose birth date is real, best first.
+struct IdCandidate {
+    std::string id;
+    double log_score = 0;  // sum of the log probabilities of its characters
+};
+using CharChoices = std::vector<std::pair<char, double>>;  // character, probability
+std::vector<IdCandidate> decode_id_number(const std::vector<CharChoices>& positions, std::size_t max_results = 3);
 
 }  // namespace formscan

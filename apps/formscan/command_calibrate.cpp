@@ -1,0 +1,29 @@
+#include "cli_args.hpp"
+#include "commands.hpp"
+
+#include "formscan/calibration.hpp"
+#include "formscan/error.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+namespace formscan::cli {
+
+int calibrate_command(const std::vector<std::string>& argv) {
+    Args args(argv, {"--out", "--min-samples"}, {});
+    if (args.positional().size() != 2 || !args.has("--out"))
+        throw Error("formscan.cli.missing_input", "usage: formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json");
+    auto observations = observe(args.positional()[0], args.positional()[1]);
+    Calibration c = Calibration::fit(observations, args.get_int("--min-samples", 25, 2, 100000));
+    c.save(args.get("--out"));
+    for (const auto& [key, steps] : c.tables()) {
+        long n = 0;
+        for (const auto& s : steps) n += s.samples;
+        std::printf("%-28s %6ld readings, %zu steps, calibrated %.3f .. %.3f\n", key.c_str(), n, steps.size(),
+                    steps.front().calibrated, steps.back().calibrated);
+    }
+    std::cerr << "formscan calibrate: wrote " << args.get("--out") << "\n";
+    return kExitOk;
+}
+
+}  // namespace formscan::cli

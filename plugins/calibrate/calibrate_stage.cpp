@@ -1,0 +1,55 @@
+// calibrate: turns every reader's raw confidence into a calibrated one (the share of
+// such readings that were right on ground-truth scans, models/calibration), and sets
+// each field's status from it. See README.md in this folder.
+#include "formscan/calibration.hpp"
+#include "formscan/paths.hpp"
+#include "formscan/stage.hpp"
+
+#include <Poco/ClassLibrary.h>
+
+#include <filesystem>
+
+namespace formscan {
+
+class CalibrateStage : public Stage {
+public:
+    StageInfo info() const override {
+        return {"calibrate",
+                "1.0.0",
+                "maps raw confidences to calibrated ones and decides ok or review",
+                {kHasRecords},
+                {"records.calibrated"},
+                {
+                    {"file", ParamType::string, "calibration/calibration.json", 0, 0,
+                     "calibration tables, relative to the models folder (made by formscan calibrate)"},
+                    {"ok_confidence", ParamType::number, "0.995", 0, 1,
+                     "calibrated confidence from which a field is accepted without a person"},
+                }};
+    }
+
+    void configure(const ParamValues& params, const StageEnvironment& env) override {
+        std::filesystem::path file = params.get_string("file");
+        if (file.is_relative()) file = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / file;
+        calibration_ = Calibration::load(file.string());
+        ok_confidence_ = params.get_double("ok_confidence");
+    }
+
+    void process(PageContext& ctx) override {
+        for (auto& record : ctx.records)
+            for (auto& field : record.fields) {
+                if (field.reader.empty()) continue;  // nothing read: stays for review
+                field.confidence = calibration_.apply(field.reader, field.key, field.confidence);
+                field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+            }
+    }
+
+private:
+    Calibration calibration_;
+    double ok_confidence_ = 0.995;
+};
+
+}  // namespace formscan
+
+POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_EXPORT_CLASS(formscan::CalibrateStage)
+POCO_END_MANIFEST
