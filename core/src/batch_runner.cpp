@@ -255,6 +255,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                 } catch (const std::exception& e) {
                     failed = true;
                     skip(item->page.source, item->page.index, e.what());
+                    if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, {});
                 }
                 writer.put(item->seq, std::move(lines));
                 progress.page_done(failed);

@@ -57,9 +57,9 @@ cv::Mat ink_mask(const cv::Mat& gray) {
 cv::Mat rotate_page(const cv::Mat& gray, double angle_deg, cv::Mat& out) {
     cv::Point2f centre(gray.cols / 2.0f, gray.rows / 2.0f);
     cv::Mat m = cv::getRotationMatrix2D(centre, angle_deg, 1.0);
-    double a = std::abs(angle_deg) * CV_PI / 180.0;
-    int w = static_cast<int>(std::lround(gray.cols * std::cos(a) + gray.rows * std::sin(a)));
-    int h = static_cast<int>(std::lround(gray.cols * std::sin(a) + gray.rows * std::cos(a)));
+    const double a = angle_deg * CV_PI / 180.0, c = std::abs(std::cos(a)), s = std::abs(std::sin(a));
+    int w = static_cast<int>(std::lround(gray.cols * c + gray.rows * s));
+    int h = static_cast<int>(std::lround(gray.cols * s + gray.rows * c));
     m.at<double>(0, 2) += (w - gray.cols) / 2.0;
     m.at<double>(1, 2) += (h - gray.rows) / 2.0;
     cv::warpAffine(gray, out, m, cv::Size(w, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
@@ -215,6 +215,13 @@ private:
         float h = static_cast<float>((cv::norm(src[3] - src[0]) + cv::norm(src[2] - src[1])) / 2);
         cv::Point2f o = (src[0] + src[1] + src[2] + src[3]) * 0.25f - cv::Point2f(w / 2, h / 2);
         std::vector<cv::Point2f> dst = {o, o + cv::Point2f(w, 0), o + cv::Point2f(w, h), o + cv::Point2f(0, h)};
+        // A slight warp moves no corner far; anything else means the lines taken for
+        // the frame were not the frame: leave the page as it is.
+        const double limit = 0.03 * std::hypot(gray.cols, gray.rows);
+        for (int i = 0; i < 4; ++i)
+            if (cv::norm(src[i] - dst[i]) > limit || !cv::Rect(0, 0, gray.cols, gray.rows).contains(src[i]))
+                return cv::Mat::eye(3, 3, CV_64F);
+        if (w < gray.cols / 4.0 || h < gray.rows / 8.0) return cv::Mat::eye(3, 3, CV_64F);
         cv::Mat m = cv::getPerspectiveTransform(src, dst);
         cv::Mat out;
         cv::warpPerspective(gray, out, m, gray.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));

@@ -67,8 +67,11 @@ std::vector<std::vector<std::pair<std::string, double>>> CellOcr::choices(const 
     std::vector<std::vector<std::pair<std::string, double>>> out;
     if (api.Recognize(nullptr) != 0) return out;
     std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-    if (!it) return out;
+    // An empty result has an iterator with no word: Tesseract asserts (and aborts the
+    // process) if a ChoiceIterator is made on it.
+    if (!it || it->Empty(tesseract::RIL_SYMBOL)) return out;
     do {
+        if (it->Empty(tesseract::RIL_SYMBOL)) continue;
         std::vector<std::pair<std::string, double>> alternatives;
         tesseract::ChoiceIterator choice(*it);
         do {
@@ -87,8 +90,9 @@ std::vector<OcrSymbol> CellOcr::symbols(const cv::Mat& gray, bool chinese) {
     std::vector<OcrSymbol> out;
     if (api.Recognize(nullptr) != 0) return out;
     std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-    if (!it) return out;
+    if (!it || it->Empty(tesseract::RIL_SYMBOL)) return out;
     do {
+        if (it->Empty(tesseract::RIL_SYMBOL)) continue;
         std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
         if (!sym) continue;
         int x0, y0, x1, y1;

@@ -83,6 +83,14 @@ TEST(Deskew, UndoesUpsideDownAndQuarterTurns) {
     Page upside = page_of(turned);
     run({"deskew"}, upside);
     EXPECT_EQ(upside.orientation_deg, 180);
+    // The page itself is turned back, content and all.
+    EXPECT_EQ(upside.image.size(), r.image.size());
+    EXPECT_LT(cv::mean(upside.image)[0], 250);
+    cv::Mat a, b, diff;  // compared at a quarter size: a pixel's shift from resampling is no fault
+    cv::resize(upside.image, a, cv::Size(), 0.25, 0.25, cv::INTER_AREA);
+    cv::resize(r.image, b, cv::Size(), 0.25, 0.25, cv::INTER_AREA);
+    cv::absdiff(a, b, diff);
+    EXPECT_LT(cv::mean(diff)[0], 6);
     cv::rotate(r.image, turned, cv::ROTATE_90_CLOCKWISE);
     Page quarter = page_of(turned);
     run({"deskew"}, quarter);
