@@ -91,4 +91,28 @@ std::optional<std::string> normalise_date(std::string_view text) {
     return std::string(buf);
 }
 
+std::optional<std::string> date_from_digits(std::string_view digits) {
+    if (digits.size() < 6 || digits.size() > 8) return std::nullopt;
+    for (char c : digits)
+        if (c < '0' || c > '9') return std::nullopt;
+    const int year = std::stoi(std::string(digits.substr(0, 4)));
+    if (year < 1900 || year > 2099) return std::nullopt;
+    std::optional<std::string> found;
+    int ways = 0;
+    const std::string_view rest = digits.substr(4);
+    for (std::size_t m = 1; m <= 2 && m < rest.size(); ++m) {
+        std::size_t d = rest.size() - m;
+        if (d < 1 || d > 2) continue;
+        if (rest[0] == '0' && m == 1) continue;  // "0" is no month
+        if (rest[m] == '0' && d == 1) continue;  // nor day
+        int month = std::stoi(std::string(rest.substr(0, m))), day = std::stoi(std::string(rest.substr(m)));
+        if (!is_real_date(year, month, day)) continue;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+        if (!found || *found != buf) ++ways;
+        found = std::string(buf);
+    }
+    return ways == 1 ? found : std::nullopt;
+}
+
 }  // namespace formscan

@@ -109,7 +109,7 @@ private:
     }
 
     static bool plausible(const FieldSpec& spec, const DigitReading& r) {
-        if (spec.type == FieldType::date) return normalise_date(r.text()).has_value();
+        if (spec.type == FieldType::date) return normalise_date(r.text()) || date_from_digits(r.digits());
         if (spec.key == "phone") {
             auto n = r.digits().size();
             return n == 11 || n == 8 || n == 12;
@@ -122,8 +122,14 @@ private:
         std::string value = r.digits();
         if (spec.type == FieldType::date) {
             auto date = normalise_date(r.text());
-            if (date) value = *date;
-            else confidence *= 0.3;
+            if (date) {
+                value = *date;
+            } else if ((date = date_from_digits(r.digits()))) {
+                value = *date;  // separators lost or misread: the digits alone still say it
+                confidence *= 0.8;
+            } else {
+                confidence *= 0.3;
+            }
         } else if ((spec.type == FieldType::code || spec.type == FieldType::tick_or_code || spec.type == FieldType::text_or_code) &&
                    !in_code_list(form, spec, value)) {
             confidence *= 0.3;

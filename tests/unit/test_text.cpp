@@ -33,6 +33,14 @@ TEST(Text, DatesAreNormalised) {
     EXPECT_FALSE(normalise_date("1981-05-056").has_value());
 }
 
+TEST(Text, DatesFromDigitsAloneWhenOnlyOneReadingIsReal) {
+    EXPECT_EQ(date_from_digits("2015316").value(), "2015-03-16");
+    EXPECT_EQ(date_from_digits("19850307").value(), "1985-03-07");
+    EXPECT_EQ(date_from_digits("201569").value(), "2015-06-09");
+    EXPECT_FALSE(date_from_digits("2015111").has_value());  // 1-11 or 11-1
+    EXPECT_FALSE(date_from_digits("1815316").has_value());
+}
+
 TEST(Text, VocabularyMatchingCountsCharacters) {
     std::vector<std::string> vocab = {"百官街道", "曹娥街道", "崧厦镇"};
     auto m = nearest("曹娥街遒", vocab);

@@ -23,5 +23,9 @@ std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<
 // "19850307", "1985.3.7", "1985-03-07", "1985年3月7日" -> "1985-03-07"; nullopt when
 // the text is no real date.
 std::optional<std::string> normalise_date(std::string_view text);
+// A date from its digits alone, separators lost ("2015316"): the one way of reading
+// them as year (4 digits), month and day (1 or 2 each) that gives a real date between
+// 1900 and 2099; nothing when none or several do.
+std::optional<std::string> date_from_digits(std::string_view digits);
 
 }  // namespace formscan
