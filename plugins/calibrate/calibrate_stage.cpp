@@ -22,7 +22,7 @@ public:
                 {
                     {"file", ParamType::string, "calibration/calibration.json", 0, 0,
                      "calibration tables, relative to the models folder (made by formscan calibrate)"},
-                    {"ok_confidence", ParamType::number, "0.995", 0, 1,
+                    {"ok_confidence", ParamType::number, "0.99", 0, 1,
                      "calibrated confidence from which a field is accepted without a person"},
                 }};
     }
@@ -45,7 +45,7 @@ public:
 
 private:
     Calibration calibration_;
-    double ok_confidence_ = 0.995;
+    double ok_confidence_ = 0.99;
 };
 
 }  // namespace formscan
