@@ -3,8 +3,8 @@
 //   - the MNIST digits of one split (train: indices 0..799 of each digit; test: the rest);
 //   - characters cut from synthetic damaged 核对表 scans whose handwriting uses digits
 //     of the same split only, and printed digits in the fonts forms are printed in;
-//   - "reject" crops (label 10): ticks and separators, which the reader must not take
-//     for digits.
+//   - "reject" crops (label 10): ticks, separators and pairs of neighbouring digits taken
+//     as one, which the reader must not take for digits.
 // Output: OUT, "FSDIGIT2", uint32 count, then count x (uint8 label, uint8 source,
 // 784 pixels); source 0 = MNIST, 1 = cut from a synthetic scan.
 //   make_digit_data --split train|test --pages N --seed S --out FILE
@@ -128,6 +128,16 @@ int main(int argc, char** argv) {
                 }
                 for (std::size_t i = 0; i < chars.size(); ++i)
                     samples.push_back({static_cast<unsigned char>(digits[i] - '0'), normalise_digit(chars[i]->ink)});
+                // Two neighbours taken together are no digit: the reader joins pieces only
+                // where the recogniser sees one, so it must learn to refuse pairs.
+                if (chars.size() >= 2) {
+                    std::size_t i = std::uniform_int_distribution<std::size_t>(0, chars.size() - 2)(rng);
+                    cv::Rect both = chars[i]->box | chars[i + 1]->box;
+                    cv::Mat canvas = cv::Mat::zeros(both.size(), CV_8UC1);
+                    canvas(chars[i]->box - both.tl()) |= chars[i]->ink;
+                    canvas(chars[i + 1]->box - both.tl()) |= chars[i + 1]->ink;
+                    samples.push_back({10, normalise_digit(canvas)});
+                }
                 cut += static_cast<long>(chars.size());
             }
         }

@@ -2,7 +2,7 @@
 """Trains the handwritten/printed digit recogniser of formscan and exports it to ONNX.
 
 Data (made by make_digit_data, see train.sh): 28x28 crops cut and normalised exactly as
-the reader does at run time, labels 0-9 and 10 ("reject": ticks and separators). The training file holds only the MNIST training split named in the
+the reader does at run time, labels 0-9 and 10 ("reject": ticks, separators, pairs of neighbouring digits). The training file holds only the MNIST training split named in the
 architecture (indices 0..799 of each digit) and synthetic scans whose handwriting uses
 those digits only; the test file holds the held-out MNIST digits (indices 800 and up)
 and synthetic scans written with them. The test split is never used for training.

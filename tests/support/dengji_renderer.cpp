@@ -5,6 +5,7 @@
 #include "handwriting.hpp"
 #include "people.hpp"
 #include "printing.hpp"
+#include "random_utils.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,14 +13,6 @@
 namespace formscan::synth {
 
 namespace {
-
-double uni(double lo, double hi, std::mt19937& rng) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-int randint(int lo, int hi, std::mt19937& rng) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-bool chance(double p, std::mt19937& rng) { return uni(0, 1, rng) < p; }
-template <typename T>
-const T& pick(const std::vector<T>& items, std::mt19937& rng) {
-    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng)];
-}
 
 void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, double width) {
     cairo_set_source_rgb(cr, 0, 0, 0);

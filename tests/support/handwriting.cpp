@@ -1,6 +1,7 @@
 #include "handwriting.hpp"
 
 #include "formscan/text_utils.hpp"
+#include "random_utils.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -10,9 +11,6 @@
 namespace formscan::synth {
 
 namespace {
-
-double uni(double lo, double hi, std::mt19937& rng) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-double gauss(double sd, std::mt19937& rng) { return std::normal_distribution<double>(0, sd)(rng); }
 
 void set_ink(cairo_t* cr, const Hand& hand) { cairo_set_source_rgb(cr, hand.ink, hand.ink, hand.ink * 1.1 + 0.05); }
 

@@ -2,20 +2,13 @@
 
 #include "formscan/id_number.hpp"
 #include "formscan/text_utils.hpp"
+#include "random_utils.hpp"
 
 #include <cstdio>
 
 namespace formscan::synth {
 
 namespace {
-
-template <typename T>
-const T& pick(const std::vector<T>& items, std::mt19937& rng) {
-    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng)];
-}
-
-bool chance(double p, std::mt19937& rng) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
-int uniform(int lo, int hi, std::mt19937& rng) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 const std::vector<std::string> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
                                             "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
@@ -51,20 +44,20 @@ std::string random_phone(std::mt19937& rng) {
     static const std::vector<std::string> prefixes = {"130", "133", "135", "136", "137", "138", "139", "150", "151", "152",
                                                       "155", "156", "157", "158", "159", "177", "180", "182", "187", "189"};
     if (chance(0.1, rng)) {
-        std::string landline = std::to_string(uniform(8, 8, rng));
-        for (int i = 0; i < 7; ++i) landline += char('0' + uniform(0, 9, rng));
+        std::string landline = std::to_string(randint(8, 8, rng));
+        for (int i = 0; i < 7; ++i) landline += char('0' + randint(0, 9, rng));
         return landline;
     }
     std::string phone = pick(prefixes, rng);
-    for (int i = 0; i < 8; ++i) phone += char('0' + uniform(0, 9, rng));
+    for (int i = 0; i < 8; ++i) phone += char('0' + randint(0, 9, rng));
     return phone;
 }
 
 std::string make_id_number(const std::string& address_code, const std::string& birth_date, bool male, std::mt19937& rng) {
     std::string id = address_code + birth_date.substr(0, 4) + birth_date.substr(5, 2) + birth_date.substr(8, 2);
-    id += char('0' + uniform(0, 9, rng));
-    id += char('0' + uniform(0, 9, rng));
-    int sex_digit = uniform(0, 4, rng) * 2 + (male ? 1 : 0);
+    id += char('0' + randint(0, 9, rng));
+    id += char('0' + randint(0, 9, rng));
+    int sex_digit = randint(0, 4, rng) * 2 + (male ? 1 : 0);
     id += char('0' + sex_digit);
     id += id_check_character(id);
     return id;
@@ -75,7 +68,7 @@ Person random_person(const FormTemplate& form, const std::string& township, cons
     p.name = random_name(rng);
     bool male = chance(0.5, rng);
     p.sex = male ? "男" : "女";
-    int year = uniform(1935, 2014, rng), month = uniform(1, 12, rng), day = uniform(1, 28, rng);
+    int year = randint(1935, 2014, rng), month = randint(1, 12, rng), day = randint(1, 28, rng);
     char date[32];
     std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
     p.birth_date = date;
@@ -85,7 +78,7 @@ Person random_person(const FormTemplate& form, const std::string& township, cons
     p.ethnicity = chance(0.9, rng) ? "汉族" : pick(ethnicities, rng);
     p.township = township;
     p.village = village;
-    p.hukou_address = "上虞区" + township + village + std::to_string(uniform(1, 300, rng)) + "号";
+    p.hukou_address = "上虞区" + township + village + std::to_string(randint(1, 300, rng)) + "号";
     if (chance(0.3, rng)) p.residence_address = "上虞区" + pick(form.vocabulary("townships"), rng) + random_village(rng);
     p.phone = random_phone(rng);
     int age = 2015 - year;
@@ -100,20 +93,20 @@ Person random_person(const FormTemplate& form, const std::string& township, cons
         p.personal_status = "13";
     } else if (chance(0.6, rng)) {
         p.employer_name = random_company(rng);
-        p.employer_type = std::to_string(uniform(1, 11, rng));
-        p.personal_status = std::to_string(uniform(3, 6, rng));
+        p.employer_type = std::to_string(randint(1, 11, rng));
+        p.personal_status = std::to_string(randint(3, 6, rng));
     } else {
-        p.employer_name = chance(0.85, rng) ? std::to_string(uniform(3, 4, rng)) : "";
-        p.personal_status = std::to_string(chance(0.5, rng) ? 7 : uniform(10, 12, rng));
+        p.employer_name = chance(0.85, rng) ? std::to_string(randint(3, 4, rng)) : "";
+        p.personal_status = std::to_string(chance(0.5, rng) ? 7 : randint(10, 12, rng));
     }
     for (int i = 0; i < 5; ++i) {
         double r = std::uniform_real_distribution<double>(0, 1)(rng);
         bool must_state = i < 2;  // pension and medical must both be stated
         if (r < 0.55) p.insurance[i] = "√";
-        else if (r < 0.8 || must_state) p.insurance[i] = std::to_string(uniform(1, 12, rng));
+        else if (r < 0.8 || must_state) p.insurance[i] = std::to_string(randint(1, 12, rng));
         else p.insurance[i] = "";
     }
-    p.household_no = std::to_string(uniform(10000000, 99999999, rng));
+    p.household_no = std::to_string(randint(10000000, 99999999, rng));
     return p;
 }
 

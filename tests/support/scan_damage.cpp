@@ -1,15 +1,11 @@
 #include "scan_damage.hpp"
+#include "random_utils.hpp"
 
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
 
 namespace formscan::synth {
-
-namespace {
-double uni(double lo, double hi, std::mt19937& rng) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-bool chance(double p, std::mt19937& rng) { return uni(0, 1, rng) < p; }
-}  // namespace
 
 DamagedScan damage_scan(const cv::Mat& page, const DamageOptions& o, std::mt19937& rng) {
     DamagedScan out;

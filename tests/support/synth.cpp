@@ -2,6 +2,7 @@
 
 #include "formscan/error.hpp"
 #include "formscan/record_json.hpp"
+#include "random_utils.hpp"
 
 #include <Poco/JSON/Stringifier.h>
 #include <cairo-pdf.h>
@@ -19,8 +20,6 @@ namespace formscan::synth {
 namespace fs = std::filesystem;
 
 namespace {
-
-double uni(double lo, double hi, std::mt19937& rng) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
 
 std::string truth_line(const Record& record, const DamagedScan& scan, double dpi, const std::string& format) {
     auto obj = record_to_json(record);
