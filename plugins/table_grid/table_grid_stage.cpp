@@ -44,13 +44,20 @@ cv::Mat line_mask(const cv::Mat& ink, bool horizontal, int length, int bridge) {
     return lines;
 }
 
-// Share of [y0, y1) in which the vertical-line mask has ink within +/- tol of x.
-double vertical_coverage(const cv::Mat& vlines, int x, int y0, int y1, int tol) {
-    int x0 = std::max(0, x - tol), x1 = std::min(vlines.cols, x + tol + 1);
-    if (y1 <= y0 || x1 <= x0) return 0;
-    cv::Mat band;
-    cv::reduce(vlines(cv::Range(y0, y1), cv::Range(x0, x1)), band, 1, cv::REDUCE_MAX);
-    return cv::countNonZero(band) / double(y1 - y0);
+// Share of [y0, y1) in which the vertical-line mask has ink within +/- tol of x, at
+// the best x within +/- reach of it: a table left slightly warped has column lines
+// that drift a few pixels from their average position over its height.
+double vertical_coverage(const cv::Mat& vlines, int x, int y0, int y1, int tol, int reach) {
+    if (y1 <= y0) return 0;
+    double best = 0;
+    for (int cx = x - reach; cx <= x + reach; cx += std::max(1, tol)) {
+        int x0 = std::max(0, cx - tol), x1 = std::min(vlines.cols, cx + tol + 1);
+        if (x1 <= x0) continue;
+        cv::Mat band;
+        cv::reduce(vlines(cv::Range(y0, y1), cv::Range(x0, x1)), band, 1, cv::REDUCE_MAX);
+        best = std::max(best, cv::countNonZero(band) / double(y1 - y0));
+    }
+    return best;
 }
 
 }  // namespace
@@ -124,7 +131,7 @@ public:
             if (y1 - y0 < 2 * px_per_mm) continue;
             bool all = true;
             for (int c = 1; c < columns && all; ++c)
-                all = vertical_coverage(vlines, cols_x[c], y0, y1, tol) >= boundary_coverage_;
+                all = vertical_coverage(vlines, cols_x[c], y0, y1, tol, 4 * tol) >= boundary_coverage_;
             full[r] = all;
         }
         // Data rows: the run of full bands that ends at the table's bottom line.
