@@ -13,14 +13,6 @@ using namespace formscan;
 namespace {
 std::string fixture(const std::string& name) { return test::fixture_plugin_dir() + "/libformscan_fixture_" + name + ".so"; }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 }  // namespace
 
 TEST(PluginHost, LoadsAGoodPluginAndRunsItsStages) {
@@ -40,7 +32,7 @@ TEST(PluginHost, LoadsAGoodPluginAndRunsItsStages) {
 
 TEST(PluginHost, APluginForAnotherApiVersionIsRefusedClearly) {
     PluginHost host(test::fixture_plugin_dir());
-    std::string e = error_of([&] { host.load(fixture("old_api")); });
+    std::string e = test::error_message([&] { host.load(fixture("old_api")); });
     EXPECT_NE(e.find("formscan.plugin.api_mismatch"), std::string::npos) << e;
     EXPECT_NE(e.find("another plugin API version"), std::string::npos) << e;
     EXPECT_FALSE(host.has_stage("fixture_old"));
@@ -48,7 +40,7 @@ TEST(PluginHost, APluginForAnotherApiVersionIsRefusedClearly) {
 
 TEST(PluginHost, AMissingFileIsReported) {
     PluginHost host(test::fixture_plugin_dir());
-    std::string e = error_of([&] { host.load(fixture("nowhere")); });
+    std::string e = test::error_message([&] { host.load(fixture("nowhere")); });
     EXPECT_NE(e.find("formscan.plugin.not_found"), std::string::npos) << e;
 }
 
@@ -66,7 +58,7 @@ TEST(PluginHost, AThrowingConstructorIsReportedAndTheOthersStillLoad) {
 
 TEST(PluginHost, PluginsLoadOnlyFromTheConfiguredFolder) {
     PluginHost host(test::plugin_dir());
-    std::string e = error_of([&] { host.load(fixture("good")); });
+    std::string e = test::error_message([&] { host.load(fixture("good")); });
     EXPECT_NE(e.find("formscan.plugin.outside_folder"), std::string::npos) << e;
 }
 
@@ -82,12 +74,12 @@ TEST(PluginHost, TheRealStagesAllLoad) {
 TEST(Pipeline, WrongOrderOrMissingStageFailsBeforeTheFirstPage) {
     PluginHost host(test::plugin_dir());
     host.load_all();
-    std::string e = error_of([&] { check_pipeline(host, {{"deskew", "marks", "table_grid"}, {}}); });
+    std::string e = test::error_message([&] { check_pipeline(host, {{"deskew", "marks", "table_grid"}, {}}); });
     EXPECT_NE(e.find("formscan.pipeline.unmet_need"), std::string::npos) << e;
     EXPECT_NE(e.find("stage \"marks\""), std::string::npos) << e;
     EXPECT_NE(e.find("add \"table_grid\" before it"), std::string::npos) << e;
-    e = error_of([&] { check_pipeline(host, {{"deskew", "tabel_grid"}, {}}); });
+    e = test::error_message([&] { check_pipeline(host, {{"deskew", "tabel_grid"}, {}}); });
     EXPECT_NE(e.find("\"tabel_grid\" is not installed"), std::string::npos) << e;
-    e = error_of([&] { check_pipeline(host, {{}, {}}); });
+    e = test::error_message([&] { check_pipeline(host, {{}, {}}); });
     EXPECT_NE(e.find("formscan.pipeline.empty"), std::string::npos) << e;
 }

@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include "formscan/error.hpp"
 #include "formscan/paths.hpp"
 
 #include <Poco/Pipe.h>
@@ -73,6 +74,24 @@ CommandResult run_formscan(const std::vector<std::string>& args) {
     err_reader.join();
     result.status = handle.wait();
     return result;
+}
+
+std::string error_message(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+std::string error_code(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return "no error";
 }
 
 std::string read_text(const std::string& path) {

@@ -4,6 +4,7 @@
 #include "formscan/form_template.hpp"
 #include "synth_data.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ struct CommandResult {
 };
 // Runs the formscan executable with arguments, capturing its output.
 CommandResult run_formscan(const std::vector<std::string>& args);
+
+// What `f` throws as a formscan::Error: its message (with the code), or its code;
+// "no error" when it throws nothing.
+std::string error_message(const std::function<void()>& f);
+std::string error_code(const std::function<void()>& f);
 
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);

@@ -31,14 +31,6 @@ double mean_abs_diff(const cv::Mat& a, const cv::Mat& b) {
     return cv::mean(d)[0];
 }
 
-std::string code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return "no error";
-}
 
 }  // namespace
 
@@ -108,7 +100,7 @@ TEST(ImageIo, TheDecoderIsChosenByContentNotName) {
     auto file = ScanFile::open(dir + "/really_a_tiff.png", {});
     EXPECT_EQ(file->format(), FileFormat::tiff);
     test::write_text(dir + "/notes.png", "these are notes, not a scan");
-    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/notes.png", {}); }), "formscan.decode.unknown_format");
+    EXPECT_EQ(test::error_code([&] { ScanFile::open(dir + "/notes.png", {}); }), "formscan.decode.unknown_format");
 }
 
 TEST(ImageIo, TruncatedFilesAreErrorsForThatFile) {
@@ -118,7 +110,7 @@ TEST(ImageIo, TruncatedFilesAreErrorsForThatFile) {
     for (const char* name : {"t.tif", "t.png"}) {
         std::string bytes = test::read_text(dir + "/" + name);
         test::write_text(dir + "/cut_" + name, bytes.substr(0, bytes.size() / 2));
-        std::string code = code_of([&] { ScanFile::open(dir + "/cut_" + name, {})->decode(0); });
+        std::string code = test::error_code([&] { ScanFile::open(dir + "/cut_" + name, {})->decode(0); });
         EXPECT_EQ(code, "formscan.decode.corrupt") << name;
     }
 }
@@ -131,18 +123,18 @@ TEST(ImageIo, DecompressionBombsAreRejectedBeforeDecoding) {
     png += std::string("\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00", 13);
     png += std::string("\0\0\0\0", 4);
     test::write_text(dir + "/bomb.png", png);
-    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/bomb.png", {}); }), "formscan.decode.too_many_pixels");
+    EXPECT_EQ(test::error_code([&] { ScanFile::open(dir + "/bomb.png", {}); }), "formscan.decode.too_many_pixels");
 
     DecodeLimits small;
     small.max_bytes = 2048;
     cv::Mat noisy(400, 400, CV_8UC1);
     cv::randu(noisy, 0, 255);  // incompressible, so the file is large
     synth::write_png(dir + "/big.png", noisy);
-    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/big.png", small); }), "formscan.decode.too_large");
+    EXPECT_EQ(test::error_code([&] { ScanFile::open(dir + "/big.png", small); }), "formscan.decode.too_large");
     DecodeLimits few;
     few.max_pages = 2;
     synth::write_tiff(dir + "/pages.tif", {test_page(), test_page(), test_page()}, 300, true);
-    EXPECT_EQ(code_of([&] { ScanFile::open(dir + "/pages.tif", few); }), "formscan.decode.too_many_pages");
+    EXPECT_EQ(test::error_code([&] { ScanFile::open(dir + "/pages.tif", few); }), "formscan.decode.too_many_pages");
 }
 
 // Every seed of the fuzzing corpus and every input the fuzzer once broke the decoder

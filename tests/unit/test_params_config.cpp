@@ -15,14 +15,6 @@ const std::vector<ParamSpec> kSchema = {
     {"mode", ParamType::string, "fast", 0, 0, "a mode", {"fast", "best"}},
 };
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 }  // namespace
 
 TEST(Params, DefaultsComeFromTheSchema) {
@@ -37,10 +29,10 @@ TEST(Params, OverridesAreValidated) {
     auto v = ParamValues::resolve("stage", kSchema, {{"size", "7"}, {"on", "false"}, {"mode", "best"}});
     EXPECT_EQ(v.get_int("size"), 7);
     EXPECT_FALSE(v.get_bool("on"));
-    EXPECT_NE(error_of([] { ParamValues::resolve("stage", kSchema, {{"size", "11"}}); }).find("stage.size"), std::string::npos);
-    EXPECT_NE(error_of([] { ParamValues::resolve("stage", kSchema, {{"size", "x"}}); }).find("whole number"), std::string::npos);
-    EXPECT_NE(error_of([] { ParamValues::resolve("stage", kSchema, {{"mode", "slow"}}); }).find("fast, best"), std::string::npos);
-    std::string unknown = error_of([] { ParamValues::resolve("stage", kSchema, {{"sise", "3"}}); });
+    EXPECT_NE(test::error_message([] { ParamValues::resolve("stage", kSchema, {{"size", "11"}}); }).find("stage.size"), std::string::npos);
+    EXPECT_NE(test::error_message([] { ParamValues::resolve("stage", kSchema, {{"size", "x"}}); }).find("whole number"), std::string::npos);
+    EXPECT_NE(test::error_message([] { ParamValues::resolve("stage", kSchema, {{"mode", "slow"}}); }).find("fast, best"), std::string::npos);
+    std::string unknown = test::error_message([] { ParamValues::resolve("stage", kSchema, {{"sise", "3"}}); });
     EXPECT_NE(unknown.find("formscan.param.unknown"), std::string::npos);
     EXPECT_NE(unknown.find("sise"), std::string::npos);
 }
@@ -63,7 +55,7 @@ TEST(Config, MistakesFailAtStartUp) {
     PluginHost host(test::plugin_dir());
     host.load_all();
     auto attempt = [&](const std::string& assignment) {
-        return error_of([&] {
+        return test::error_message([&] {
             RunConfig config = default_config(test::templates());
             apply_override(config, assignment);
             finalise_config(config, host, {"zj-hedui"});
@@ -75,7 +67,7 @@ TEST(Config, MistakesFailAtStartUp) {
     EXPECT_NE(attempt("nodot").find("formscan.config.bad_override"), std::string::npos);
     std::string dir = test::temp_dir("config");
     test::write_text(dir + "/bad.json", R"({"param": {}})");
-    std::string e = error_of([&] {
+    std::string e = test::error_message([&] {
         RunConfig config = default_config(test::templates());
         apply_config_file(config, dir + "/bad.json");
     });
