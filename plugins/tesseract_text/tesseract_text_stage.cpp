@@ -65,12 +65,17 @@ public:
         std::map<std::tuple<std::string, int, int, int, int>, Reading> cache;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
-                if (field.box.area() == 0 || !field.reader.empty()) continue;
+                if (field.box.area() == 0) continue;
                 const FieldSpec& spec = ctx.form.field(field.key);
+                // A date the digit reader was unsure of gets a second opinion: printed
+                // dates read better here; a handwritten one stays the digit reader's.
+                bool second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
+                if (!field.reader.empty() && !second_opinion) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
                 auto key = std::make_tuple(field.key, field.box.x, field.box.y, field.box.width, field.box.height);
                 auto it = cache.find(key);
                 if (it == cache.end()) it = cache.emplace(key, read(ctx, spec, field.box)).first;
+                if (second_opinion && !normalise_date(it->second.value)) continue;
                 field.value = it->second.value;
                 field.confidence = it->second.confidence;
                 field.alternatives = it->second.alternatives;
