@@ -73,19 +73,6 @@ cv::Rect ink_bounds(const cv::Mat& ink) {
     return points.empty() ? cv::Rect() : cv::boundingRect(points);
 }
 
-cv::Mat ink_for_ocr(const cv::Mat& ink, int target_height, double max_scale, int pad) {
-    cv::Rect bounds = ink_bounds(ink);
-    if (bounds.area() == 0) return cv::Mat(target_height + 2 * pad, target_height + 2 * pad, CV_8UC1, cv::Scalar(255));
-    cv::Mat crop = 255 - ink(bounds);
-    double scale = std::min(max_scale, target_height / double(bounds.height));
-    cv::Mat scaled;
-    cv::resize(crop, scaled, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
-    cv::threshold(scaled, scaled, 128, 255, cv::THRESH_BINARY);
-    cv::Mat out;
-    cv::copyMakeBorder(scaled, out, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(255));
-    return out;
-}
-
 cv::Mat grey_for_ocr(const cv::Mat& page_gray, const cv::Rect& requested, const cv::Mat& ink, int target_height,
                      double max_scale, int pad) {
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);

@@ -11,11 +11,8 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& box, int min_speck = 
 double ink_share(const cv::Mat& ink);
 // Bounding box of the ink, or an empty rect.
 cv::Rect ink_bounds(const cv::Mat& ink);
-// Black-on-white image of the ink, cropped to it, scaled so the ink is
-// `target_height` pixels tall (at most `max_scale` times), padded by `pad` pixels.
-cv::Mat ink_for_ocr(const cv::Mat& ink, int target_height, double max_scale = 4.0, int pad = 10);
-// Grey version of the same for OCR engines that read grey better than a hard threshold
-// (thin, light strokes survive): the cell's grey levels stretched between its ink and
+// The cell prepared for OCR, in grey rather than thresholded (thin, light strokes
+// survive): the cell's grey levels stretched between its ink and
 // its paper, everything away from the cleaned ink painted white, cropped to the ink and
 // scaled smoothly so the ink is `target_height` pixels tall.
 cv::Mat grey_for_ocr(const cv::Mat& page_gray, const cv::Rect& box, const cv::Mat& ink, int target_height,
