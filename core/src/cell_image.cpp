@@ -7,6 +7,51 @@
 
 namespace formscan {
 
+namespace {
+
+// A line written on (the 填报日期 value line, an underline in a cell) joins every
+// character it touches into one piece. Long horizontal runs in the lower part of the
+// writing are taken out where they are only line: a column where a stroke crosses the
+// line keeps its ink. A strike-through sits in the middle of the text and stays.
+void remove_underlines(cv::Mat& ink) {
+    const int min_length = std::max(2 * ink.rows, 40);
+    if (ink.cols < min_length) return;
+    cv::Mat line;
+    cv::morphologyEx(ink, line, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(min_length, 1)));
+    if (cv::countNonZero(line) == 0) return;
+    // The writing's vertical extent without the line.
+    cv::Mat rest = ink & ~line, rows;
+    cv::reduce(rest / 255, rows, 1, cv::REDUCE_SUM, CV_32S);
+    int top = -1, bottom = -1;
+    for (int y = 0; y < rows.rows; ++y)
+        if (rows.at<int>(y) > 0) {
+            if (top < 0) top = y;
+            bottom = y;
+        }
+    if (top < 0) return;
+    const int middle = (top + bottom) / 2;
+    for (int x = 0; x < ink.cols; ++x) {
+        for (int y = 0; y < ink.rows;) {
+            if (!line.at<unsigned char>(y, x)) {
+                ++y;
+                continue;
+            }
+            int end = y;
+            while (end < ink.rows && line.at<unsigned char>(end, x)) ++end;
+            // The whole vertical run of ink through this stretch of line.
+            int from = y, to = end;
+            while (from > 0 && ink.at<unsigned char>(from - 1, x)) --from;
+            while (to < ink.rows && ink.at<unsigned char>(to, x)) ++to;
+            bool only_line = from == y && to == end;
+            if (y > middle && only_line)
+                for (int k = y; k < end; ++k) ink.at<unsigned char>(k, x) = 0;
+            y = end;
+        }
+    }
+}
+
+}  // namespace
+
 cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_speck) {
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
     if (box.area() <= 0) return cv::Mat::zeros(1, 1, CV_8UC1);
@@ -49,6 +94,7 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
     };
     clear_edge_rules(true);
     clear_edge_rules(false);
+    remove_underlines(ink);
 
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);

@@ -3,8 +3,9 @@
 //   - the MNIST digits of one split (train: indices 0..799 of each digit; test: the rest);
 //   - characters cut from synthetic damaged 核对表 scans whose handwriting uses digits
 //     of the same split only, and printed digits in the fonts forms are printed in;
-//   - "reject" crops (label 10): ticks, separators and pairs of neighbouring digits taken
-//     as one, which the reader must not take for digits.
+//   - "reject" crops (label 10): separators, pieces of ticks and pairs of neighbouring
+//     digits taken as one, which the reader must not take for digits;
+//   - whole ticks (label 11), which the reader tells from codes in the insurance columns.
 // Output: OUT, "FSDIGIT2", uint32 count, then count x (uint8 label, uint8 source,
 // 784 pixels); source 0 = MNIST, 1 = cut from a synthetic scan.
 //   make_digit_data --split train|test --pages N --seed S --out FILE
@@ -99,11 +100,14 @@ int main(int argc, char** argv) {
                 cv::Mat ink = cell_ink(page.image, field.box);
                 auto pieces = segment_digits(ink);
                 if (value == "√") {
-                    // Ticks are the reject examples: what the digit reader must not take for a
-                    // digit in the insurance columns. (Pieces of Chinese writing are not used:
-                    // too many of them look just like a 1 or a 7.)
-                    for (const auto& piece : pieces)
-                        if (!piece.separator) samples.push_back({10, normalise_digit(piece.ink)});
+                    // A whole tick is its own class (11), as the reader judges a tick column's
+                    // writing; its pieces, if the cut breaks it, are rejects. (Pieces of
+                    // Chinese writing are not used: too many look just like a 1 or a 7.)
+                    if (cv::Rect bounds = ink_bounds(ink); bounds.area() > 0)
+                        samples.push_back({11, normalise_digit(ink(bounds))});
+                    if (pieces.size() > 1)
+                        for (const auto& piece : pieces)
+                            if (!piece.separator) samples.push_back({10, normalise_digit(piece.ink)});
                     continue;
                 }
                 // Only values written as they are in the truth: digit strings (dates are

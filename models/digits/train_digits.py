@@ -2,7 +2,7 @@
 """Trains the handwritten/printed digit recogniser of formscan and exports it to ONNX.
 
 Data (made by make_digit_data, see train.sh): 28x28 crops cut and normalised exactly as
-the reader does at run time, labels 0-9 and 10 ("reject": ticks, separators, pairs of neighbouring digits). The training file holds only the MNIST training split named in the
+the reader does at run time, labels 0-9, 10 ("reject": separators, pieces of ticks, pairs of neighbouring digits) and 11 (a whole tick). The training file holds only the MNIST training split named in the
 architecture (indices 0..799 of each digit) and synthetic scans whose handwriting uses
 those digits only; the test file holds the held-out MNIST digits (indices 800 and up)
 and synthetic scans written with them. The test split is never used for training.
@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CLASSES = 11  # 0-9 and reject
+CLASSES = 12  # 0-9, reject, tick
 
 
 def load(path, with_sources=False):
@@ -139,9 +139,10 @@ def main():
     mnist = test_src == 0
     synth_digits = (test_src == 1) & digits
     rejects = test_y == 10
-    rows = [("all (digits and rejects)", torch.ones_like(digits)), ("digits only", digits),
+    ticks = test_y == 11
+    rows = [("all (digits, rejects, ticks)", torch.ones_like(digits)), ("digits only", digits),
             ("held-out MNIST digits", mnist), ("digits cut from synthetic test scans", synth_digits),
-            ("rejects (ticks, separators)", rejects)]
+            ("rejects (separators, pieces of ticks, pairs of digits)", rejects), ("whole ticks", ticks)]
     with open(a.report, "w") as f:
         f.write("# Digit recogniser: test figures\n\n")
         f.write(f"Trained {a.epochs} epochs, seed {a.seed}, on {len(train_x)} crops (training split only).\n")

@@ -13,6 +13,7 @@ namespace formscan {
 
 namespace {
 constexpr int kReject = 10;
+constexpr int kTick = 11;  // models trained before the tick class have ticks in kReject
 constexpr int kMaxGroup = 4;  // pieces one character may be broken (or cut) into
 }  // namespace
 
@@ -70,17 +71,21 @@ double DigitReader::tick_probability(const cv::Mat& ink) {
     if (points.empty()) return 0;
     cv::Rect box = cv::boundingRect(points);
     if (box.width > 2 * box.height) return 0;  // a tick is about as wide as tall
-    auto p = classify({normalise_digit(ink(box))});
-    return p.front()[kReject];
+    auto p = classify({normalise_digit(ink(box))}).front();
+    return p.size() > kTick ? p[kTick] : p[kReject];
 }
 
 DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
-    DigitReading reading;
+    DigitReadings all = read_all(ink, allow_separators, lengths);
+    return all.best >= 0 ? all.by_length[static_cast<std::size_t>(all.best)] : DigitReading{};
+}
+
+DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
     // Over-cut: the segmenter's pieces, with wide ones already split; the search below
     // may join neighbours again.
     std::vector<InkPiece> pieces = segment_digits(ink, true);
     const int n = static_cast<int>(pieces.size());
-    if (n == 0) return reading;
+    if (n == 0) return {};
 
     // Every candidate group of 1..kMaxGroup neighbouring non-separator pieces.
     struct Group {
@@ -151,33 +156,39 @@ DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const 
             bool wanted = lengths.empty() || pass == 1 || std::find(lengths.begin(), lengths.end(), k) != lengths.end();
             if (wanted && std::isfinite(best[n][k].score) && (end_k < 0 || best[n][k].score > best[n][end_k].score)) end_k = k;
         }
-    std::vector<CharReading> chars;
-    for (int j = n, k = end_k; j > 0 && k >= 0;) {
-        const Cell& cell = best[j][k];
-        int g = cell.group;
-        if (g == -1 && allow_separators) {
-            CharReading c;
-            c.best = pieces[j - 1].separator;
-            c.choices = {{c.best, 1.0}};
-            c.box = pieces[j - 1].box;
-            chars.push_back(c);
-        } else if (g >= 0) {
-            CharReading c;
-            const auto& p = groups[g].p;
-            std::vector<int> order(kReject);
-            for (int d = 0; d < kReject; ++d) order[d] = d;
-            std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
-            for (int d = 0; d < 3; ++d) c.choices.push_back({static_cast<char>('0' + order[d]), p[order[d]]});
-            c.best = c.choices.front().first;
-            c.box = groups[g].box;
-            chars.push_back(c);
+    DigitReadings all;
+    for (int k = 0; k <= max_digits; ++k) {
+        if (!std::isfinite(best[n][k].score) || k == 0) continue;
+        DigitReading r;
+        for (int j = n, kk = k; j > 0 && kk >= 0;) {
+            const Cell& cell = best[j][kk];
+            int g = cell.group;
+            if (g == -1 && allow_separators) {
+                CharReading c;
+                c.best = pieces[j - 1].separator;
+                c.choices = {{c.best, 1.0}};
+                c.box = pieces[j - 1].box;
+                r.chars.push_back(c);
+            } else if (g >= 0) {
+                CharReading c;
+                const auto& p = groups[g].p;
+                std::vector<int> order(kReject);
+                for (int d = 0; d < kReject; ++d) order[d] = d;
+                std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
+                for (int d = 0; d < 3; ++d) c.choices.push_back({static_cast<char>('0' + order[d]), p[order[d]]});
+                c.best = c.choices.front().first;
+                c.box = groups[g].box;
+                r.chars.push_back(c);
+            }
+            j = cell.prev_i;
+            kk = cell.prev_k;
         }
-        j = cell.prev_i;
-        k = cell.prev_k;
+        std::reverse(r.chars.begin(), r.chars.end());
+        r.score = best[n][k].score;
+        if (k == end_k) all.best = static_cast<int>(all.by_length.size());
+        all.by_length.push_back(std::move(r));
     }
-    std::reverse(chars.begin(), chars.end());
-    reading.chars = std::move(chars);
-    return reading;
+    return all;
 }
 
 }  // namespace formscan

@@ -23,6 +23,13 @@ struct DigitReading {
     std::string text() const;
     std::string digits() const;      // without separators
     double confidence() const;       // product of the best probabilities
+    double score = 0;                // log-score of the segmentation search (comparable between readings of one cell)
+};
+
+// The best reading of a cell for every digit count the ink allows.
+struct DigitReadings {
+    std::vector<DigitReading> by_length;  // ascending digit count
+    int best = -1;                        // index of the overall choice (honouring the wanted lengths)
 };
 
 class DigitReader {
@@ -32,10 +39,11 @@ public:
     // `lengths`: digit counts the field may have (e.g. 11 and 8 for a phone), preferred
     // when the ink allows one of them; empty = any.
     DigitReading read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
+    DigitReadings read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
     // How likely the cell's writing, taken as one mark, is a tick rather than a digit
-    // (the recogniser's "reject" class, trained on ticks).
+    // (the recogniser's "tick" class).
     double tick_probability(const cv::Mat& ink);
-    // Probabilities of the 11 classes (0-9, reject) for 28x28 normalised crops.
+    // Probabilities of the classes (0-9, reject, tick) for 28x28 normalised crops.
     std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& crops);
 
 private:

@@ -1,6 +1,7 @@
 // digits: reads every written cell of a digit field (phone, dates, codes, reason codes,
 // sequence numbers) with the trained digit recogniser, printed or handwritten alike.
 // See README.md in this folder.
+#include "date_decoder.hpp"
 #include "digit_reader.hpp"
 
 #include "formscan/cell_image.hpp"
@@ -69,29 +70,41 @@ public:
     void process(PageContext& ctx) override {
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
-                if (field.box.area() == 0 || !field.reader.empty()) continue;
+                // The marks stage's ticks in tick-or-code columns get a second look: a
+                // written 1, 5 or 7 can have a tick's shape.
+                const bool marked_tick = field.reader == "marks" && field.text() == "√";
+                if (field.box.area() == 0 || (!field.reader.empty() && !marked_tick)) continue;
                 const FieldSpec& spec = ctx.form.field(field.key);
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
                 if (!digit_field(spec) && !code_text && !tick_field) continue;
                 cv::Mat ink = cell_ink(ctx.page.image, field.box);
                 if (tick_field) {
-                    // The marks stage judges ticks by shape; what it left may still be one.
                     double tick = reader_->tick_probability(ink);
                     if (tick >= 0.5) {
+                        // Shape and recogniser agree (noisy-or), or the recogniser alone says so.
+                        double confidence = marked_tick ? 1 - (1 - field.confidence) * (1 - tick) : tick;
                         field.value = std::string("√");
-                        field.confidence = tick;
-                        field.status = tick >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
-                        field.reader = "digits";
+                        field.confidence = confidence;
+                        field.status = confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+                        field.reader = marked_tick ? "marks" : "digits";
                         continue;
                     }
+                    if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
                     if (spec.type == FieldType::tick_or_text) continue;  // an address: for the text reader
                 }
-                DigitReading r = reader_->read(ink, spec.type == FieldType::date, expected_lengths(spec));
+                if (spec.type == FieldType::date) {
+                    // A date that is no real date is left for the text reader to try.
+                    if (auto date = decode_date(reader_->read_all(ink, true))) set_date(field, *date);
+                    continue;
+                }
+                DigitReading r = reader_->read(ink, false, expected_lengths(spec));
                 if (r.chars.empty()) continue;
-                // A reading that breaks its field's form (a date that is no date, a phone
-                // number of no known length) is left for the text reader to try.
+                // A reading that breaks its field's form (a phone number of no known
+                // length) is left for the text reader to try.
                 if (!plausible(spec, r)) continue;
+                // A tick the recogniser doubts stays a tick unless it reads as a sure code.
+                if (marked_tick && (r.confidence() < 0.5 || !in_code_list(ctx.form, spec, r.digits()))) continue;
                 if (code_text) {
                     // The column holds a company name or a code 1-5: take only a clear code.
                     if (r.digits().size() != 1 || r.confidence() < 0.9 || !in_code_list(ctx.form, spec, r.digits())) continue;
@@ -104,12 +117,10 @@ public:
 private:
     static std::vector<int> expected_lengths(const FieldSpec& spec) {
         if (spec.key == "phone") return {11, 8};  // a mobile, or a local landline
-        if (spec.type == FieldType::date) return {};
         return {};
     }
 
     static bool plausible(const FieldSpec& spec, const DigitReading& r) {
-        if (spec.type == FieldType::date) return normalise_date(r.text()) || date_from_digits(r.digits());
         if (spec.key == "phone") {
             auto n = r.digits().size();
             return n == 11 || n == 8 || n == 12;
@@ -117,20 +128,19 @@ private:
         return true;
     }
 
+    void set_date(Field& field, const DateReading& date) const {
+        field.value = date.value;
+        field.confidence = date.confidence;
+        field.status = date.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+        field.reader = "digits";
+        field.alternatives.clear();
+        for (const auto& [value, score] : date.alternatives) field.alternatives.push_back({value, score});
+    }
+
     void set(const FormTemplate& form, const FieldSpec& spec, Field& field, const DigitReading& r) const {
         double confidence = r.confidence();
         std::string value = r.digits();
-        if (spec.type == FieldType::date) {
-            auto date = normalise_date(r.text());
-            if (date) {
-                value = *date;
-            } else if ((date = date_from_digits(r.digits()))) {
-                value = *date;  // separators lost or misread: the digits alone still say it
-                confidence *= 0.8;
-            } else {
-                confidence *= 0.3;
-            }
-        } else if ((spec.type == FieldType::code || spec.type == FieldType::tick_or_code || spec.type == FieldType::text_or_code) &&
+        if ((spec.type == FieldType::code || spec.type == FieldType::tick_or_code || spec.type == FieldType::text_or_code) &&
                    !in_code_list(form, spec, value)) {
             confidence *= 0.3;
         }
