@@ -34,13 +34,14 @@ def field(key, label, type_, placement, **kw):
 hedui_fields = [
     field("township", "乡镇(街道)", "text", "header", value_side="before", vocabulary="townships"),
     field("village", "村(社区)", "text", "header", value_side="before"),
-    field("fill_date", "填报日期:", "date", "header", value_side="after", alphabet=DIGITS + ".-/年月日"),
+    field("fill_date", "填报日期:", "date", "header", value_side="after", alphabet=DIGITS + ".-/年月日",
+          earliest_date="2014-01-01", note="the campaign began in 2014 (seed: 2014年11月初)"),
     field("filler_signed", "填表人签名:", "signature", "header", value_side="after"),
     field("seq", "序号", "text", "column", alphabet=DIGITS),
     field("name", "姓名", "text", "column", max_length=8),
     field("sex", "性别", "sex", "column", vocabulary="sexes"),
     field("id_number", "公民身份证号码", "id_number", "column", alphabet=DIGITS + "X", max_length=18),
-    field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日"),
+    field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日", earliest_date="1900-01-01"),
     field("ethnicity", "民族", "ethnicity", "column", vocabulary="ethnicities"),
     field("hukou_address", "户口所在地", "text", "column"),
     field("residence_address", "常住所在地地址", "tick_or_text", "column",
@@ -138,7 +139,7 @@ dengji_fields = [
     field("applicant_signed", "本人/监护人/指定代理人签名", "signature", "sheet"),
     field("handler_signed", "经办人签名", "signature", "sheet"),
     field("checker_signed", "复核人签名", "signature", "sheet"),
-    field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日"),
+    field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日", earliest_date="2014-01-01"),
     field("remarks", "备注", "text", "sheet"),
 ]
 

@@ -1,4 +1,5 @@
 #include "formscan/form_template.hpp"
+#include "formscan/text_utils.hpp"
 
 #include "formscan/error.hpp"
 
@@ -128,7 +129,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"code_list", JsonKind::string, false}, {"vocabulary", JsonKind::string, false},
                   {"alphabet", JsonKind::string, false},  {"options", JsonKind::array, false},
                   {"value_side", JsonKind::string, false}, {"max_length", JsonKind::integer, false},
-                  {"note", JsonKind::string, false}});
+                  {"earliest_date", JsonKind::string, false}, {"note", JsonKind::string, false}});
     FieldSpec f;
     f.key = get_string(obj, "key");
     f.label = get_string(obj, "label");
@@ -153,6 +154,9 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     if (!f.value_side.empty() && f.value_side != "before" && f.value_side != "after")
         c.fail("bad_value", Checker::join(path, "value_side"), "expected before or after, found \"" + f.value_side + "\"");
     if (obj->has("max_length")) f.max_length = obj->getValue<int>("max_length");
+    f.earliest_date = get_string(obj, "earliest_date");
+    if (!f.earliest_date.empty() && normalise_date(f.earliest_date) != f.earliest_date)
+        c.fail("bad_value", Checker::join(path, "earliest_date"), "expected a real date as YYYY-MM-DD, found \"" + f.earliest_date + "\"");
     if (obj->has("options")) {
         auto arr = obj->getArray("options");
         for (std::size_t i = 0; i < arr->size(); ++i)

@@ -3,6 +3,7 @@
 #include "formscan/id_number.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <cstdio>
 
 namespace formscan {
@@ -113,6 +114,15 @@ std::optional<std::string> date_from_digits(std::string_view digits) {
         found = std::string(buf);
     }
     return ways == 1 ? found : std::nullopt;
+}
+
+std::string today() {
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
+    return buf;
 }
 
 }  // namespace formscan

@@ -35,7 +35,8 @@ void variants(const DigitReading& r, std::size_t from, int changes, std::string&
 
 }  // namespace
 
-std::optional<DateReading> decode_date(const DigitReadings& readings) {
+std::optional<DateReading> decode_date(const DigitReadings& readings, const std::string& earliest,
+                                       const std::string& latest) {
     std::map<std::string, double> dates;  // date -> best log-score
     for (const auto& r : readings.by_length) {
         std::string text;
@@ -49,7 +50,7 @@ std::optional<DateReading> decode_date(const DigitReadings& readings) {
                 date = date_from_digits(digits);
                 score += std::log(0.5);
             }
-            if (!date) return;
+            if (!date || (!earliest.empty() && *date < earliest) || (!latest.empty() && *date > latest)) return;
             auto [it, added] = dates.emplace(*date, score);
             if (!added) it->second = std::max(it->second, score);
         });

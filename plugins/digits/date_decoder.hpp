@@ -17,6 +17,8 @@ struct DateReading {
     std::vector<std::pair<std::string, double>> alternatives;  // other real dates, most likely first
 };
 
-std::optional<DateReading> decode_date(const DigitReadings& readings);
+// Only dates from `earliest` to `latest` (YYYY-MM-DD; "" = no bound) count.
+std::optional<DateReading> decode_date(const DigitReadings& readings, const std::string& earliest = "",
+                                       const std::string& latest = "");
 
 }  // namespace formscan

@@ -95,7 +95,8 @@ public:
                 }
                 if (spec.type == FieldType::date) {
                     // A date that is no real date is left for the text reader to try.
-                    if (auto date = decode_date(reader_->read_all(ink, true))) set_date(field, *date);
+                    if (auto date = decode_date(reader_->read_all(ink, true), spec.earliest_date, today()))
+                        set_date(field, *date);
                     continue;
                 }
                 DigitReading r = reader_->read(ink, false, expected_lengths(spec));

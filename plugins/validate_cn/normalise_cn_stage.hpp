@@ -74,6 +74,45 @@ std::pair<std::string, std::string> village_and_number(const Chars& rest) {
     return {village, digits + "号"};
 }
 
+bool ends_with(const Chars& chars, const Chars& suffix) {
+    return chars.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), chars.rbegin());
+}
+
+// Village and community names end in 村 or 社区 (居委会 in older lists). A reading
+// whose last character is anything else had that ending misread ("兴东材", "利民1").
+std::string with_village_suffix(const std::string& village) {
+    Chars c = utf8_chars(village);
+    if (c.size() < 2 || ends_with(c, {"村"}) || ends_with(c, {"社", "区"}) || ends_with(c, {"居", "委", "会"})) return village;
+    if (c.size() >= 3 && c[c.size() - 2] == "社") {
+        c.back() = "区";
+    } else if (c.size() >= 3) {
+        c.back() = "村";
+    } else {
+        c.push_back("村");  // two characters and no ending: the ending was lost
+    }
+    return concat(c);
+}
+
+// The village most readings agree on: the reading closest to all the others (each
+// weighted), so that one misread character in each of several readings still leaves
+// the right name. Empty when fewer than two readings are there or none is close.
+std::string consensus(const std::vector<std::pair<std::string, double>>& readings) {
+    std::string best;
+    double best_cost = std::numeric_limits<double>::max(), total = 0;
+    for (const auto& r : readings) total += r.second;
+    for (const auto& [candidate, w] : readings) {
+        const Chars c = utf8_chars(candidate);
+        if (c.size() < 2) continue;
+        double cost = 0;
+        for (const auto& [other, w2] : readings)
+            cost += w2 * std::min<double>(edit_distance(c, utf8_chars(other)), static_cast<double>(c.size()));
+        if (cost < best_cost) best_cost = cost, best = candidate;
+    }
+    // Most readings within a third of the name's characters of it.
+    if (best.empty() || total <= 1.0 || best_cost / total > utf8_chars(best).size() / 3.0) return {};
+    return best;
+}
+
 struct Fix {
     std::string value;
     std::size_t edits = 0;
@@ -86,6 +125,12 @@ struct AddressParse {
     std::string number;   // "129号"
     std::size_t edits = 0;
     bool fits = false;
+};
+
+struct Address {
+    Field* field;
+    AddressParse parse;
+    bool hukou;  // the household address: printed from the registry, the village's own
 };
 
 }  // namespace
@@ -127,7 +172,7 @@ public:
         const auto& townships = ctx.form.vocabulary("townships");
         // Household addresses of one page are mostly in the page's village: parse them
         // all, agree on the village, then correct each one (and the header) with it.
-        std::vector<std::pair<Field*, AddressParse>> addresses;
+        std::vector<Address> addresses;
         std::string header_village;
         double header_confidence = 0;
         for (auto& record : ctx.records) {
@@ -138,35 +183,54 @@ public:
             for (const char* key : {"hukou_address", "residence_address"}) {
                 Field* f = record.find(key);
                 if (!f || f->reader != "tesseract_text" || f->text().empty()) continue;
-                addresses.push_back({f, parse_address(utf8_chars(f->text()), townships)});
+                addresses.push_back({f, parse_address(utf8_chars(f->text()), townships), key[0] == 'h'});
             }
         }
-        std::vector<AddressParse> parses;
-        for (const auto& [f, p] : addresses) parses.push_back(p);
-        const std::string village = consensus_village(parses, header_village, header_confidence);
+        // Every reading of the village votes: the header (twice when the reader is sure
+        // of it) and each address that fits the district's pattern.
+        std::vector<std::pair<std::string, double>> readings;
+        if (!header_village.empty()) readings.push_back({with_village_suffix(header_village), header_confidence >= 0.85 ? 2.0 : 1.0});
+        for (const auto& a : addresses)
+            if (a.hukou && a.parse.fits && !a.parse.village.empty()) readings.push_back({with_village_suffix(a.parse.village), 1.0});
+        std::string village = consensus(readings);
+        if (village.empty() && !header_village.empty()) village = with_village_suffix(header_village);
         const Chars village_chars = utf8_chars(village);
-        for (auto& [f, p] : addresses) {
+        for (auto& [f, p, hukou] : addresses) {
             Fix fix;
             fix.fits = p.fits;
             fix.edits = p.edits;
-            std::string v = p.village;
+            std::string v = p.village, number = p.number;
             if (!village.empty() && !v.empty()) {
+                // The village's last character may have been read as a digit and joined
+                // to the house number ("利民112号" for 利民村12号).
+                Chars vc = utf8_chars(v), nc = utf8_chars(number);
+                if (vc.size() + 1 == village_chars.size() && !ends_with(vc, {"村"}) && nc.size() > 2 && is_digit(nc[0]) &&
+                    is_digit(nc[1]) && std::equal(vc.begin(), vc.end(), village_chars.begin())) {
+                    v += nc[0];
+                    number = concat(nc, 1);
+                }
                 std::size_t d = edit_distance(utf8_chars(v), village_chars);
                 if (d > 0 && d <= village_chars.size() / 3) {
                     fix.edits += d;
                     v = village;
                 }
             }
-            fix.value = p.head + v + p.number;
+            fix.value = p.head + v + number;
             apply(*f, fix);
         }
-        if (!village.empty() && village != header_village)
-            for (auto& record : ctx.records)
-                if (Field* v = record.find("village"); v && !v->text().empty() &&
-                                                        edit_distance(utf8_chars(v->text()), village_chars) <= village_chars.size() / 3) {
-                    Fix fix{village, edit_distance(utf8_chars(v->text()), village_chars), true};
-                    apply(*v, fix);
-                }
+        if (village.empty()) return;
+        for (auto& record : ctx.records) {
+            Field* v = record.find("village");
+            if (!v || v->text() == village) continue;
+            std::size_t d = edit_distance(utf8_chars(v->text()), village_chars);
+            if (v->text().empty() || d > village_chars.size() / 3) {
+                // Unreadable (often handwritten) header: the rows' addresses say which
+                // village this page is, but a person should confirm it.
+                if (readings.size() >= 3) apply(*v, Fix{village, village_chars.size(), true}, 0.8);
+            } else {
+                apply(*v, Fix{village, d, true});
+            }
+        }
     }
 
 private:
@@ -189,29 +253,13 @@ private:
         return best;
     }
 
-    // The village most of the page's addresses agree on, with the header's reading as
-    // one more vote (and the tie-breaker). A sure header reading (printed larger than
-    // the addresses) wins outright: the rows' small print tends to be misread alike.
-    static std::string consensus_village(const std::vector<AddressParse>& parses, const std::string& header,
-                                         double header_confidence) {
-        if (!header.empty() && header_confidence >= 0.85) return header;
-        std::map<std::string, int> votes;
-        for (const auto& p : parses)
-            if (p.fits && !p.village.empty()) ++votes[p.village];
-        if (!header.empty()) ++votes[header];
-        std::string best = header;
-        int best_votes = header.empty() ? 0 : votes[header];
-        for (const auto& [village, n] : votes)
-            if (n > best_votes) best = village, best_votes = n;
-        return best_votes >= 2 ? best : header;
-    }
-
-    void apply(Field& f, const Fix& fix) const {
+    void apply(Field& f, const Fix& fix, double at_most = 0.97) const {
         if (!fix.fits || fix.value == f.text()) return;
-        f.alternatives.push_back({f.text(), f.confidence});
+        if (!f.text().empty()) f.alternatives.push_back({f.text(), f.confidence});
         f.value = fix.value;
         // The pattern vouches for what it corrected; each correction still costs a little.
-        f.confidence = std::clamp(0.97 - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0);
+        f.confidence = std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0);
+        if (f.reader.empty()) f.reader = "normalise_cn";
     }
 
     std::vector<Chars> prefixes_;

@@ -45,6 +45,7 @@ struct FieldSpec {
     std::vector<std::string> options;  // check-box labels of a choice group, printed order
     std::string value_side;            // header fields: "before" or "after" their label
     int max_length = 0;                // 0 = no limit
+    std::string earliest_date;         // dates: the earliest plausible (YYYY-MM-DD), "" = any; none lies in the future
 };
 
 // One physical column of a table form, left to right.

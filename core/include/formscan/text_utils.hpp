@@ -27,5 +27,7 @@ std::optional<std::string> normalise_date(std::string_view text);
 // them as year (4 digits), month and day (1 or 2 each) that gives a real date between
 // 1900 and 2099; nothing when none or several do.
 std::optional<std::string> date_from_digits(std::string_view digits);
+// Today's local date as YYYY-MM-DD: no date written on a form lies after it.
+std::string today();
 
 }  // namespace formscan
