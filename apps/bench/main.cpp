@@ -13,6 +13,7 @@ namespace formscan::bench {
 int deskew_command(const std::vector<std::string>& args);
 int prepare_command(const std::vector<std::string>& args);
 int digits_command(const std::vector<std::string>& args);
+int read_command(const std::vector<std::string>& args);
 }  // namespace formscan::bench
 
 int main(int argc, char** argv) {
@@ -26,7 +27,9 @@ int main(int argc, char** argv) {
         "  formscan-bench prepare [--runs N] [--dpi D]\n"
         "      page preparation time for an A4 page, with and without decoding, against decoding alone\n"
         "  formscan-bench digits --data TEST.bin [--model digits.onnx]\n"
-        "      the digit recogniser's accuracy per source on make_digit_data's test file, and time per digit\n";
+        "      the digit recogniser's accuracy per source on make_digit_data's test file, and time per digit\n"
+        "  formscan-bench read [--pages N] [--runs N] [--seed N] [--formscan PATH]\n"
+        "      pages per second of formscan run (1 and 2 threads) against tesseract PAGE out -l chi_sim\n";
     if (argc < 2) {
         std::cerr << usage;
         return 2;
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
         if (command == "deskew") return formscan::bench::deskew_command(args);
         if (command == "prepare") return formscan::bench::prepare_command(args);
         if (command == "digits") return formscan::bench::digits_command(args);
+        if (command == "read") return formscan::bench::read_command(args);
     } catch (const std::exception& e) {
         std::cerr << "formscan-bench " << command << ": " << e.what() << "\n";
         return 2;

@@ -2,6 +2,9 @@
 
 #include "formscan/error.hpp"
 
+#include <Poco/Logger.h>
+
+#include <chrono>
 #include <set>
 
 namespace formscan {
@@ -49,7 +52,16 @@ Pipeline::Pipeline(const PluginHost& host, const PipelineSpec& spec, const Stage
 std::vector<Record> Pipeline::run(Page& page, const FormTemplate& form) {
     std::vector<Record> records;
     PageContext context{page, form, records};
-    for (auto& stage : stages_) stage->process(context);
+    Poco::Logger& log = Poco::Logger::get("formscan.pipeline");
+    std::string times;
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+        auto start = std::chrono::steady_clock::now();
+        stages_[i]->process(context);
+        if (log.debug())
+            times += " " + names_[i] + " " +
+                     std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()).substr(0, 5) + " s";
+    }
+    if (log.debug()) log.debug("%s page %d:%s", page.source, page.index, times);
     for (auto& record : records) {
         record.page_skew_deg = page.skew_deg;
         record.page_orientation_deg = page.orientation_deg;

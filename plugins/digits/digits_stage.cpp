@@ -1,7 +1,7 @@
 // digits: reads every written cell of a digit field (phone, dates, codes, reason codes,
 // sequence numbers) with the trained digit recogniser, printed or handwritten alike.
 // See README.md in this folder.
-#include "date_decoder.hpp"
+#include "constrained_decoder.hpp"
 #include "digit_reader.hpp"
 
 #include "formscan/cell_image.hpp"
@@ -93,22 +93,26 @@ public:
                     if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
                     if (spec.type == FieldType::tick_or_text) continue;  // an address: for the text reader
                 }
-                if (spec.type == FieldType::date) {
-                    // A date that is no real date is left for the text reader to try.
-                    if (auto date = decode_date(reader_->read_all(ink, true), spec.earliest_date, today()))
-                        set_date(field, *date);
+                if (spec.type == FieldType::date || spec.key == "phone") {
+                    // A value that fits no date (no phone number) is left for the text reader.
+                    const bool date = spec.type == FieldType::date;
+                    auto reading = decode_constrained(reader_->read_all(ink, date, date ? std::vector<int>{} : expected_lengths(spec)),
+                                                      date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
+                    if (reading) set_constrained(field, *reading);
                     continue;
                 }
                 DigitReading r = reader_->read(ink, false, expected_lengths(spec));
                 if (r.chars.empty()) continue;
-                // A reading that breaks its field's form (a phone number of no known
-                // length) is left for the text reader to try.
-                if (!plausible(spec, r)) continue;
                 // A tick the recogniser doubts stays a tick unless it reads as a sure code.
                 if (marked_tick && (r.confidence() < 0.5 || !in_code_list(ctx.form, spec, r.digits()))) continue;
                 if (code_text) {
-                    // The column holds a company name or a code 1-5: take only a clear code.
-                    if (r.digits().size() != 1 || r.confidence() < 0.9 || !in_code_list(ctx.form, spec, r.digits())) continue;
+                    // The column holds a company name or a code 1-5. Writing one character
+                    // wide is a code, however unsure its reading; wider writing is taken as
+                    // a code only when clearly one.
+                    cv::Rect bounds = ink_bounds(ink);
+                    bool one_character = bounds.width <= 1.5 * bounds.height;
+                    if (r.digits().size() != 1 || !in_code_list(ctx.form, spec, r.digits())) continue;
+                    if (!one_character && r.confidence() < 0.9) continue;
                 }
                 set(ctx.form, spec, field, r);
             }
@@ -121,21 +125,13 @@ private:
         return {};
     }
 
-    static bool plausible(const FieldSpec& spec, const DigitReading& r) {
-        if (spec.key == "phone") {
-            auto n = r.digits().size();
-            return n == 11 || n == 8 || n == 12;
-        }
-        return true;
-    }
-
-    void set_date(Field& field, const DateReading& date) const {
-        field.value = date.value;
-        field.confidence = date.confidence;
-        field.status = date.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+    void set_constrained(Field& field, const ConstrainedReading& reading) const {
+        field.value = reading.value;
+        field.confidence = reading.confidence;
+        field.status = reading.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
         field.reader = "digits";
         field.alternatives.clear();
-        for (const auto& [value, score] : date.alternatives) field.alternatives.push_back({value, score});
+        for (const auto& [value, score] : reading.alternatives) field.alternatives.push_back({value, score});
     }
 
     void set(const FormTemplate& form, const FieldSpec& spec, Field& field, const DigitReading& r) const {

@@ -1,0 +1,34 @@
+#pragma once
+// Chooses the most likely reading of a cell that fits its field's form: every digit
+// count the ink allows, and for each the recogniser's second and third choices at up to
+// two places ("6015.6.3" -> 2015-06-03 when 2 is the first digit's runner-up;
+// "63720681844" -> 13720681844, as mobile numbers begin with 1). A value is only as sure
+// as it stands out from the other values the same ink could be.
+#include "digit_reader.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace formscan {
+
+struct ConstrainedReading {
+    std::string value;
+    double confidence = 0;
+    std::vector<std::pair<std::string, double>> alternatives;  // other fitting values, most likely first
+};
+
+// What a read text (digits and separators) means for the field, and the log-penalty of
+// that interpretation (0 = as written), or nothing when it does not fit.
+using Interpretation = std::function<std::optional<std::pair<std::string, double>>(const std::string& text)>;
+
+std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readings, const Interpretation& interpret);
+
+// Dates: a real date from `earliest` to `latest` (YYYY-MM-DD; "" = no bound), as YYYY-MM-DD.
+Interpretation date_interpretation(const std::string& earliest, const std::string& latest);
+// Phone numbers: a mobile (11 digits, 1[3-9]...) or a Shaoxing landline (8 digits not
+// beginning with 0 or 1, perhaps after the area code 0575).
+Interpretation phone_interpretation();
+
+}  // namespace formscan
