@@ -47,8 +47,8 @@ DigitReader::DigitReader(const std::string& model_path) {
     net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
 }
 
-std::vector<std::vector<float>> DigitReader::classify(const std::vector<cv::Mat>& crops) {
-    std::vector<std::vector<float>> out;
+Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
+    Probabilities out;
     if (crops.empty()) return out;
     cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F);
     net_.setInput(blob);
@@ -65,36 +65,23 @@ std::vector<std::vector<float>> DigitReader::classify(const std::vector<cv::Mat>
     return out;
 }
 
-double DigitReader::tick_probability(const cv::Mat& ink) {
-    std::vector<cv::Point> points;
-    cv::findNonZero(ink, points);
-    if (points.empty()) return 0;
-    cv::Rect box = cv::boundingRect(points);
-    if (box.width > 2 * box.height) return 0;  // a tick is about as wide as tall
-    auto p = classify({normalise_digit(ink(box))}).front();
-    return p.size() > kTick ? p[kTick] : p[kReject];
-}
-
-DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
-    DigitReadings all = read_all(ink, allow_separators, lengths);
-    return all.best >= 0 ? all.by_length[static_cast<std::size_t>(all.best)] : DigitReading{};
-}
-
-DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
-    // Over-cut: the segmenter's pieces, with wide ones already split; the search below
-    // may join neighbours again.
-    std::vector<InkPiece> pieces = segment_digits(ink, true);
+CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole) {
+    CutCell cell;
+    if (whole) {
+        std::vector<cv::Point> points;
+        cv::findNonZero(ink, points);
+        cv::Rect box = points.empty() ? cv::Rect() : cv::boundingRect(points);
+        if (box.area() > 0 && box.width <= 2 * box.height) {  // a tick is about as wide as tall
+            cell.whole = static_cast<int>(crops.size());
+            crops.push_back(normalise_digit(ink(box)));
+        }
+    }
+    // Over-cut: the segmenter's pieces, with wide ones already split; the search in
+    // decode() may join neighbours again.
+    cell.pieces = segment_digits(ink, true);
+    const auto& pieces = cell.pieces;
     const int n = static_cast<int>(pieces.size());
-    if (n == 0) return {};
-
     // Every candidate group of 1..kMaxGroup neighbouring non-separator pieces.
-    struct Group {
-        int from, to;  // pieces [from, to)
-        cv::Rect box;
-        std::vector<float> p;
-    };
-    std::vector<Group> groups;
-    std::vector<cv::Mat> crops;
     int tallest = 1;
     for (const auto& piece : pieces) tallest = std::max(tallest, piece.box.height);
     for (int i = 0; i < n; ++i) {
@@ -109,12 +96,43 @@ DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, c
                 cv::Rect r = pieces[k].box - box.tl();
                 canvas(r) |= pieces[k].ink;
             }
-            groups.push_back({i, j, box, {}});
+            cell.groups.push_back({i, j, box, static_cast<int>(crops.size())});
             crops.push_back(normalise_digit(canvas));
         }
     }
-    auto probs = classify(crops);
-    for (std::size_t g = 0; g < groups.size(); ++g) groups[g].p = probs[g];
+    return cell;
+}
+
+double DigitReader::tick_probability(const CutCell& cell, const Probabilities& probs) {
+    if (cell.whole < 0) return 0;
+    const auto& p = probs[static_cast<std::size_t>(cell.whole)];
+    return p.size() > kTick ? p[kTick] : p[kReject];
+}
+
+double DigitReader::tick_probability(const cv::Mat& ink) {
+    std::vector<cv::Mat> crops;
+    CutCell cell = cut(ink, crops, true);
+    return tick_probability(cell, classify(crops));
+}
+
+DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
+    DigitReadings all = read_all(ink, allow_separators, lengths);
+    return all.best >= 0 ? all.by_length[static_cast<std::size_t>(all.best)] : DigitReading{};
+}
+
+DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
+    std::vector<cv::Mat> crops;
+    CutCell cell = cut(ink, crops, false);
+    return decode(cell, classify(crops), allow_separators, lengths);
+}
+
+DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
+                                  const std::vector<int>& lengths) {
+    const auto& pieces = cell.pieces;
+    const auto& groups = cell.groups;
+    const int n = static_cast<int>(pieces.size());
+    if (n == 0) return {};
+    auto p_of = [&](std::size_t g) -> const std::vector<float>& { return probs[static_cast<std::size_t>(groups[g].crop)]; };
 
     // Best path through the pieces: each step reads a group as one digit, keeps a
     // separator, or drops a piece as noise (at a cost). The state also counts digits,
@@ -144,7 +162,7 @@ DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, c
             relax(i + 1, k, here + kDropCost, -3);
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 if (groups[g].from != i) continue;
-                double digit = *std::max_element(groups[g].p.begin(), groups[g].p.begin() + kReject);
+                double digit = *std::max_element(p_of(g).begin(), p_of(g).begin() + kReject);
                 relax(groups[g].to, k + 1, here + std::log(std::max(1e-9, digit)) + kDigitBonus, static_cast<int>(g));
             }
         }
@@ -171,7 +189,7 @@ DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, c
                 r.chars.push_back(c);
             } else if (g >= 0) {
                 CharReading c;
-                const auto& p = groups[g].p;
+                const auto& p = p_of(static_cast<std::size_t>(g));
                 std::vector<int> order(kReject);
                 for (int d = 0; d < kReject; ++d) order[d] = d;
                 std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });

@@ -5,6 +5,8 @@
 // scored by the recogniser; the best-scoring reading wins (so touching digits are
 // split and broken ones joined where the recogniser agrees). Not thread-safe: one
 // DigitReader per stage instance.
+#include "formscan/digit_strings.hpp"
+
 #include <opencv2/dnn.hpp>
 
 #include <string>
@@ -32,6 +34,22 @@ struct DigitReadings {
     int best = -1;                        // index of the overall choice (honouring the wanted lengths)
 };
 
+// A cell's writing cut into pieces, with the candidate characters (groups of
+// neighbouring pieces) whose crops wait to be scored by the recogniser. Cutting many
+// cells first and scoring all their crops at once is much faster than cell by cell.
+struct CutCell {
+    struct Group {
+        int from, to;  // pieces [from, to)
+        cv::Rect box;
+        int crop;      // index into the crops the cell was cut into
+    };
+    std::vector<InkPiece> pieces;
+    std::vector<Group> groups;
+    int whole = -1;  // crop of the whole writing (for ticks), or -1
+};
+
+using Probabilities = std::vector<std::vector<float>>;  // per crop: 0-9, reject, tick
+
 class DigitReader {
 public:
     explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
@@ -40,11 +58,18 @@ public:
     // when the ink allows one of them; empty = any.
     DigitReading read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
     DigitReadings read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
+    // The same in steps, for many cells at once: cut() each cell (appending its crops,
+    // and with `whole` the crop of all its writing), classify() all crops, then decode()
+    // and tick_probability() each cell with the probabilities.
+    static CutCell cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole);
+    static DigitReadings decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
+                                const std::vector<int>& lengths = {});
+    static double tick_probability(const CutCell& cell, const Probabilities& probs);
     // How likely the cell's writing, taken as one mark, is a tick rather than a digit
     // (the recogniser's "tick" class).
     double tick_probability(const cv::Mat& ink);
     // Probabilities of the classes (0-9, reject, tick) for 28x28 normalised crops.
-    std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& crops);
+    Probabilities classify(const std::vector<cv::Mat>& crops);
 
 private:
     cv::dnn::Net net_;

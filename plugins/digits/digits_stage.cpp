@@ -68,6 +68,16 @@ public:
     }
 
     void process(PageContext& ctx) override {
+        // Cut every cell the stage reads, score all their crops in one pass, then decide.
+        struct Pending {
+            Field* field;
+            const FieldSpec* spec;
+            bool marked_tick, code_text, tick_field;
+            cv::Rect ink_bounds;
+            CutCell cell;
+        };
+        std::vector<Pending> pending;
+        std::vector<cv::Mat> crops;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 // The marks stage's ticks in tick-or-code columns get a second look: a
@@ -79,47 +89,57 @@ public:
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
                 if (!digit_field(spec) && !code_text && !tick_field) continue;
                 cv::Mat ink = cell_ink(ctx.page.image, field.box);
-                if (tick_field) {
-                    double tick = reader_->tick_probability(ink);
-                    if (tick >= 0.5) {
-                        // Shape and recogniser agree (noisy-or), or the recogniser alone says so.
-                        double confidence = marked_tick ? 1 - (1 - field.confidence) * (1 - tick) : tick;
-                        field.value = std::string("√");
-                        field.confidence = confidence;
-                        field.status = confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
-                        field.reader = marked_tick ? "marks" : "digits";
-                        continue;
-                    }
-                    if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
-                    if (spec.type == FieldType::tick_or_text) continue;  // an address: for the text reader
-                }
-                if (spec.type == FieldType::date || spec.key == "phone") {
-                    // A value that fits no date (no phone number) is left for the text reader.
-                    const bool date = spec.type == FieldType::date;
-                    auto reading = decode_constrained(reader_->read_all(ink, date, date ? std::vector<int>{} : expected_lengths(spec)),
-                                                      date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
-                    if (reading) set_constrained(field, *reading);
-                    continue;
-                }
-                DigitReading r = reader_->read(ink, false, expected_lengths(spec));
-                if (r.chars.empty()) continue;
-                // A tick the recogniser doubts stays a tick unless it reads as a sure code.
-                if (marked_tick && (r.confidence() < 0.5 || !in_code_list(ctx.form, spec, r.digits()))) continue;
-                if (code_text) {
-                    // The column holds a company name or a code 1-5. Writing one character
-                    // wide is a code, however unsure its reading; wider writing is taken as
-                    // a code only when clearly one.
-                    cv::Rect bounds = ink_bounds(ink);
-                    bool one_character = bounds.width <= 1.5 * bounds.height;
-                    if (r.digits().size() != 1 || !in_code_list(ctx.form, spec, r.digits())) continue;
-                    if (!one_character && r.confidence() < 0.9) continue;
-                }
-                set(ctx.form, spec, field, r);
+                pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
+                                   DigitReader::cut(ink, crops, tick_field)});
             }
         }
+        const Probabilities probs = reader_->classify(crops);
+        for (auto& p : pending) decide(ctx.form, p.field, *p.spec, p.marked_tick, p.code_text, p.tick_field, p.ink_bounds, p.cell, probs);
     }
 
 private:
+    void decide(const FormTemplate& form, Field* f, const FieldSpec& spec, bool marked_tick, bool code_text, bool tick_field,
+                const cv::Rect& bounds, const CutCell& cell, const Probabilities& probs) const {
+        Field& field = *f;
+        if (tick_field) {
+            double tick = DigitReader::tick_probability(cell, probs);
+            if (tick >= 0.5) {
+                // Shape and recogniser agree (noisy-or), or the recogniser alone says so.
+                double confidence = marked_tick ? 1 - (1 - field.confidence) * (1 - tick) : tick;
+                field.value = std::string("√");
+                field.confidence = confidence;
+                field.status = confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+                field.reader = marked_tick ? "marks" : "digits";
+                return;
+            }
+            if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
+            if (spec.type == FieldType::tick_or_text) return;  // an address: for the text reader
+        }
+        if (spec.type == FieldType::date || spec.key == "phone") {
+            // A value that fits no date (no phone number) is left for the text reader.
+            const bool date = spec.type == FieldType::date;
+            auto reading = decode_constrained(DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec)),
+                                              date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
+            if (reading) set_constrained(field, *reading);
+            return;
+        }
+        DigitReadings all = DigitReader::decode(cell, probs, false, expected_lengths(spec));
+        if (all.best < 0) return;
+        const DigitReading& r = all.by_length[static_cast<std::size_t>(all.best)];
+        if (r.chars.empty()) return;
+        // A tick the recogniser doubts stays a tick unless it reads as a sure code.
+        if (marked_tick && (r.confidence() < 0.5 || !in_code_list(form, spec, r.digits()))) return;
+        if (code_text) {
+            // The column holds a company name or a code 1-5. Writing one character wide
+            // is a code, however unsure its reading; wider writing is taken as a code
+            // only when clearly one.
+            bool one_character = bounds.width <= 1.5 * bounds.height;
+            if (r.digits().size() != 1 || !in_code_list(form, spec, r.digits())) return;
+            if (!one_character && r.confidence() < 0.9) return;
+        }
+        set(form, spec, field, r);
+    }
+
     static std::vector<int> expected_lengths(const FieldSpec& spec) {
         if (spec.key == "phone") return {11, 8};  // a mobile, or a local landline
         return {};
