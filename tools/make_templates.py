@@ -90,7 +90,7 @@ hedui = {
     "description": "附件2: one person per table row; page header repeated in every record",
     "kind": "table",
     "page": {"width_mm": 297, "height_mm": 210},
-    "pipeline": ["deskew", "table_grid", "page_header", "marks", "digits", "tesseract_text", "normalise_cn", "calibrate", "validate_cn"],
+    "pipeline": ["deskew", "table_grid", "page_header", "marks", "digits", "tesseract_text", "normalise_cn", "cross_check", "calibrate", "validate_cn"],
     "fields": hedui_fields,
     "columns": hedui_columns,
     "code_lists": {"no_employer": codes(NO_EMPLOYER), "employer_types": codes(EMPLOYER_TYPES),

@@ -95,21 +95,29 @@ std::string with_village_suffix(const std::string& village) {
 
 // The village most readings agree on: the reading closest to all the others (each
 // weighted), so that one misread character in each of several readings still leaves
-// the right name. Empty when fewer than two readings are there or none is close.
-std::string consensus(const std::vector<std::pair<std::string, double>>& readings) {
-    std::string best;
+// the right name; with its support, the share of the readings' weight within a third
+// of its characters of it. Empty when nothing is close enough to most readings.
+struct Consensus {
+    std::string value;
+    double support = 0;
+};
+
+Consensus consensus(const std::vector<std::pair<std::string, double>>& readings) {
+    Consensus best;
     double best_cost = std::numeric_limits<double>::max(), total = 0;
     for (const auto& r : readings) total += r.second;
     for (const auto& [candidate, w] : readings) {
         const Chars c = utf8_chars(candidate);
         if (c.size() < 2) continue;
-        double cost = 0;
-        for (const auto& [other, w2] : readings)
-            cost += w2 * std::min<double>(edit_distance(c, utf8_chars(other)), static_cast<double>(c.size()));
-        if (cost < best_cost) best_cost = cost, best = candidate;
+        double cost = 0, near = 0;
+        for (const auto& [other, w2] : readings) {
+            std::size_t d = edit_distance(c, utf8_chars(other));
+            cost += w2 * std::min<double>(static_cast<double>(d), static_cast<double>(c.size()));
+            if (d <= c.size() / 3) near += w2;
+        }
+        if (cost < best_cost) best_cost = cost, best = {candidate, near / total};
     }
-    // Most readings within a third of the name's characters of it.
-    if (best.empty() || total <= 1.0 || best_cost / total > utf8_chars(best).size() / 3.0) return {};
+    if (best.value.empty() || total <= 1.0 || best.support <= 0.5) return {};
     return best;
 }
 
@@ -192,7 +200,8 @@ public:
         if (!header_village.empty()) readings.push_back({with_village_suffix(header_village), header_confidence >= 0.85 ? 2.0 : 1.0});
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits && !a.parse.village.empty()) readings.push_back({with_village_suffix(a.parse.village), 1.0});
-        std::string village = consensus(readings);
+        const Consensus agreed = consensus(readings);
+        std::string village = agreed.value;
         if (village.empty() && !header_village.empty()) village = with_village_suffix(header_village);
         const Chars village_chars = utf8_chars(village);
         for (auto& [f, p, hukou] : addresses) {
@@ -221,14 +230,20 @@ public:
         if (village.empty()) return;
         for (auto& record : ctx.records) {
             Field* v = record.find("village");
-            if (!v || v->text() == village) continue;
+            if (!v) continue;
+            if (v->text() == village) {
+                // Read alike in the header and the rows: as sure as the two agree.
+                if (!agreed.value.empty()) v->confidence = 1 - (1 - v->confidence) * (1 - 0.97 * agreed.support);
+                continue;
+            }
             std::size_t d = edit_distance(utf8_chars(v->text()), village_chars);
             if (v->text().empty() || d > village_chars.size() / 3) {
                 // Unreadable (often handwritten) header: the rows' addresses say which
                 // village this page is, but a person should confirm it.
-                if (readings.size() >= 3) apply(*v, Fix{village, village_chars.size(), true}, 0.8);
+                if (readings.size() >= 3) apply(*v, Fix{village, village_chars.size(), true}, 0.8 * agreed.support);
             } else {
-                apply(*v, Fix{village, d, true});
+                // As sure as the page's readings agree on it.
+                apply(*v, Fix{village, d, true}, 0.97 * std::max(agreed.support, 0.5));
             }
         }
     }
@@ -257,8 +272,9 @@ private:
         if (!fix.fits || fix.value == f.text()) return;
         if (!f.text().empty()) f.alternatives.push_back({f.text(), f.confidence});
         f.value = fix.value;
-        // The pattern vouches for what it corrected; each correction still costs a little.
-        f.confidence = std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0);
+        // The pattern vouches for what it corrected; each correction still costs a little,
+        // and what the pattern cannot check (the house number) is as sure as the reading was.
+        f.confidence = std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * f.confidence);
         if (f.reader.empty()) f.reader = "normalise_cn";
     }
 
