@@ -120,7 +120,7 @@ cv::Rect ink_bounds(const cv::Mat& ink) {
 }
 
 cv::Mat grey_for_ocr(const cv::Mat& page_gray, const cv::Rect& requested, const cv::Mat& ink, int target_height,
-                     double max_scale, int pad) {
+                     double sharpen, double max_scale, int pad) {
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
     cv::Rect bounds = ink_bounds(ink);
     if (box.area() == 0 || bounds.area() == 0 || ink.size() != box.size())
@@ -142,6 +142,12 @@ cv::Mat grey_for_ocr(const cv::Mat& page_gray, const cv::Rect& requested, const 
     double scale = std::min(max_scale, target_height / double(std::max(1, bounds.height - 2 * grow)));
     cv::Mat scaled;
     cv::resize(crop, scaled, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+    if (sharpen > 0) {
+        // Blurred scans: an unsharp mask at the scale of a stroke brings the strokes back.
+        cv::Mat blurred;
+        cv::GaussianBlur(scaled, blurred, cv::Size(), std::max(1.0, target_height / 14.0));
+        cv::addWeighted(scaled, 1 + sharpen, blurred, -sharpen, 0, scaled);
+    }
     cv::Mat out;
     cv::copyMakeBorder(scaled, out, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(255));
     return out;
