@@ -162,9 +162,11 @@ void PageHeaderStage::process(PageContext& ctx) {
             x0 = i == 0 ? line.x : to_page_x(symbols[placed[i - 1].label.end].box.br().x) + 1;
             x1 = to_page_x(symbols[p.label.start].box.x) - 1;
         } else {
-            // From the start of the label's last character (its colon): OCR often merges
-            // the colon with the first character written after it.
-            x0 = to_page_x(symbols[p.label.end].box.x);
+            // From the label's last character (its colon), or a little before it, up to
+            // the character before: handwriting often starts over the colon, and OCR
+            // often merges the colon with the first character written after it.
+            x0 = to_page_x(symbols[p.label.end].box.x) - line.height / 2;
+            if (p.label.end > p.label.start) x0 = std::max(x0, to_page_x(symbols[p.label.end - 1].box.br().x) + 2);
             x1 = i + 1 < placed.size() ? to_page_x(symbols[placed[i + 1].label.start].box.x) - 1 : line.x + line.width;
         }
         if (x1 - x0 < 2 * px_per_mm) continue;
