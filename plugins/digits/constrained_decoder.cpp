@@ -11,6 +11,7 @@ namespace formscan {
 namespace {
 
 constexpr int kMaxChanges = 2;
+const double kStrayMark = std::log(0.05);
 
 // Every variant of `r` with up to kMaxChanges characters replaced by a lower choice,
 // passed to `visit(text, log_score)`.
@@ -47,10 +48,17 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
     for (const auto& r : readings.by_length) {
         std::string text;
         variants(r, 0, 0, text, r.score, [&](const std::string& t, double score) {
-            auto meaning = interpret(t);
-            if (!meaning) return;
-            auto [it, added] = values.emplace(meaning->first, score + meaning->second);
-            if (!added) it->second = std::max(it->second, score + meaning->second);
+            // As read, or without a stray mark at either end read as a digit (a label's
+            // colon, a stroke of the next label).
+            const std::pair<std::string, double> tries[] = {
+                {t, 0.0}, {t.substr(std::min<std::size_t>(1, t.size())), kStrayMark}, {t.substr(0, t.empty() ? 0 : t.size() - 1), kStrayMark}};
+            for (const auto& [candidate, penalty] : tries) {
+                auto meaning = interpret(candidate);
+                if (!meaning) continue;
+                double total = score + penalty + meaning->second;
+                auto [it, added] = values.emplace(meaning->first, total);
+                if (!added) it->second = std::max(it->second, total);
+            }
         });
     }
     if (values.empty() || readings.best < 0) return std::nullopt;

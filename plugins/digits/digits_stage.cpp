@@ -118,8 +118,8 @@ private:
         if (spec.type == FieldType::date || spec.key == "phone") {
             // A value that fits no date (no phone number) is left for the text reader.
             const bool date = spec.type == FieldType::date;
-            auto reading = decode_constrained(DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec)),
-                                              date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
+            DigitReadings all = DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec));
+            auto reading = decode_constrained(all, date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
             if (reading) set_constrained(field, *reading);
             return;
         }
