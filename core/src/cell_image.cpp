@@ -70,7 +70,9 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
             if ((seen += hist[v]) > want) return v;
         return 255;
     };
-    const int darkest = percentile(0.005), paper = percentile(0.75);
+    // The darkest few pixels: a share of the cell, but never more than a small printed
+    // digit has (a "1" in a wide cell is far less than half a percent of it).
+    const int darkest = percentile(std::min(0.005, 12.0 / double(crop.total()))), paper = percentile(0.75);
     if (paper - darkest < 55) return ink;  // nothing written
     cv::Mat tmp;
     double otsu = cv::threshold(crop, tmp, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);

@@ -4,6 +4,7 @@
 // village, house number), and employer names carry common prefixes and suffixes: the
 // reading is aligned with that pattern and characters the pattern explains are
 // corrected. A reading that does not fit is left as it was. See README.md here.
+#include "employer_names.hpp"
 #include "formscan/stage.hpp"
 #include "formscan/text_utils.hpp"
 
@@ -176,6 +177,11 @@ public:
     }
 
     void process(PageContext& ctx) override {
+        for (auto& record : ctx.records)
+            if (Field* f = record.find("employer_name"); f && f->reader == "tesseract_text" && utf8_chars(f->text()).size() > 3) {
+                EmployerFix e = normalise_employer(f->text());
+                apply(*f, Fix{e.value, e.edits, true});
+            }
         if (!ctx.form.vocabularies.count("townships")) return;
         const auto& townships = ctx.form.vocabulary("townships");
         // Household addresses of one page are mostly in the page's village: parse them

@@ -306,6 +306,26 @@ TEST(NormaliseCn, VillageEndingsAndAnUnreadableHeaderFollowTheRows) {
     EXPECT_LT(records[0].at("village").confidence, 0.9) << "taken from the rows: a person confirms it";
 }
 
+TEST(NormaliseCn, EmployerNamesGetTheDistrictAndTheirEndingBack) {
+    Page page;
+    std::vector<Record> records;
+    const char* read[][2] = {{"|绍兴市上庭江溪照明有限公,司", "绍兴市上虞江溪照明有限公司"},
+                             {"上虎安塘服饰有限公司", "上虞安塘服饰有限公司"},
+                             {"组兴市上虞利后塑料有陈公司", "绍兴市上虞利后塑料有限公司"},
+                             {"上海明星电器有限公司", "上海明星电器有限公司"}};  // another city stays
+    for (int i = 0; i < 4; ++i) {
+        Record r = make_empty_record(hedui(), page, i + 1);
+        r.at("employer_name").value = std::string(read[i][0]);
+        r.at("employer_name").reader = "tesseract_text";
+        records.push_back(r);
+    }
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(records[i].at("employer_name").text(), read[i][1]);
+}
+
 namespace {
 
 // A page of `rows` cells, one under the other, each drawn by `draw(cr, row, box)`.
