@@ -104,4 +104,22 @@ Interpretation phone_interpretation() {
     };
 }
 
+Interpretation code_interpretation(const std::vector<CodeEntry>& codes) {
+    std::vector<std::string> known;
+    for (const auto& c : codes) known.push_back(c.code);
+    return [known](const std::string& text) -> std::optional<std::pair<std::string, double>> {
+        const std::string d = digits_of(text);
+        if (d != text || std::find(known.begin(), known.end(), d) == known.end()) return std::nullopt;
+        return std::pair{d, 0.0};
+    };
+}
+
+Interpretation row_number_interpretation() {
+    return [](const std::string& text) -> std::optional<std::pair<std::string, double>> {
+        const std::string d = digits_of(text);
+        if (d != text || d.empty() || d.size() > 2 || d[0] == '0') return std::nullopt;
+        return std::pair{d, 0.0};
+    };
+}
+
 }  // namespace formscan

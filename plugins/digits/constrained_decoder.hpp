@@ -5,6 +5,7 @@
 // "63720681844" -> 13720681844, as mobile numbers begin with 1). A value is only as sure
 // as it stands out from the other values the same ink could be.
 #include "digit_reader.hpp"
+#include "formscan/form_template.hpp"
 
 #include <functional>
 #include <optional>
@@ -30,5 +31,9 @@ Interpretation date_interpretation(const std::string& earliest, const std::strin
 // Phone numbers: a mobile (11 digits, 1[3-9]...) or a Shaoxing landline (8 digits not
 // beginning with 0 or 1, perhaps after the area code 0575).
 Interpretation phone_interpretation();
+// Codes of a closed list.
+Interpretation code_interpretation(const std::vector<CodeEntry>& codes);
+// Row numbers: 1 to 99.
+Interpretation row_number_interpretation();
 
 }  // namespace formscan

@@ -125,6 +125,16 @@ private:
         }
         DigitReadings all = DigitReader::decode(cell, probs, false, expected_lengths(spec));
         if (all.best < 0) return;
+        // Codes and row numbers: the most likely reading that is one ("81" -> 8 when the
+        // list ends at 13 and the 1 was a stray stroke).
+        const bool coded = !spec.code_list.empty() && (spec.type == FieldType::code || spec.type == FieldType::tick_or_code);
+        if (coded || spec.key == "seq") {
+            auto reading = decode_constrained(all, coded ? code_interpretation(form.codes(spec.code_list)) : row_number_interpretation());
+            if (reading && !(marked_tick && reading->confidence < 0.5)) {
+                set_constrained(field, *reading);
+                return;
+            }
+        }
         const DigitReading& r = all.by_length[static_cast<std::size_t>(all.best)];
         if (r.chars.empty()) return;
         // A tick the recogniser doubts stays a tick unless it reads as a sure code.
