@@ -100,7 +100,7 @@ private:
     void judge(const cv::Mat& page, const FieldSpec& spec, Field& field) const {
         cv::Mat ink = cell_ink(page, field.box);
         double share = ink_share(ink);
-        double extent = largest_extent(ink) / std::max(1, std::min(ink.rows, ink.cols));
+        double extent = largest_extent(ink) / double(std::max(1, std::min(ink.rows, ink.cols)));
         bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
         // Writing has a stroke that spans a good part of the cell; dust and noise do not.
         double written = std::max(clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2));
