@@ -1,6 +1,7 @@
 #include "form_renderer.hpp"
 #include "handwriting.hpp"
 #include "people.hpp"
+#include "printing.hpp"
 #include "scan_damage.hpp"
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
@@ -421,4 +422,35 @@ TEST(Digits, ReadsHandwrittenDatesOnTheirLineAndOnlyPlausibleOnes) {
         }
     }
     EXPECT_GE(right, rows * 7 / 10) << right << " of " << rows << " dates";
+}
+
+TEST(Marks, ASmallPrintedTickInATallCellIsWritingNotEmpty) {
+    // A √ printed 3 mm high in a two-line cell: far less than half a percent of the cell.
+    const int rows = 6, cell_w = 234, cell_h = 116;
+    Page page;
+    std::vector<Record> records;
+    page.image = draw_cells(rows, cell_w, cell_h, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+        if (r % 2 == 0) {
+            const double px_per_mm = 300 / 25.4;  // the page is drawn at 300 dpi
+            cairo_save(cr);
+            cairo_scale(cr, px_per_mm, px_per_mm);
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            synth::print_text(cr, "√", "Noto Serif CJK SC", 3.0,
+                              cv::Rect2d(box.x / px_per_mm, box.y / px_per_mm, box.width / px_per_mm, box.height / px_per_mm),
+                              synth::Align::centre, false);
+            cairo_restore(cr);
+        }
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        rec.at("residence_address").box = box;
+        records.push_back(rec);
+    });
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("marks");
+    stage->configure(ParamValues::resolve("marks", host().info("marks").params, {}), env());
+    stage->process(ctx);
+    for (int r = 0; r < rows; ++r) {
+        const Field& f = records[r].at("residence_address");
+        if (r % 2 == 0) EXPECT_NE(f.text(), "") << "row " << r << ": a printed tick is writing";
+        else EXPECT_EQ(f.text(), "") << "row " << r;
+    }
 }
