@@ -30,7 +30,7 @@ usage:
       Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl).
   formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
       Scores records against ground truth.
-  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N]
+  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.002]
       Fits the confidence calibration (records read without the calibrate stage).
 
 environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,

@@ -67,6 +67,30 @@ Calibration Calibration::fit(const Observations& observations, long min_samples)
     return c;
 }
 
+void Calibration::choose_ok_confidence(const Observations& observations, double budget, double floor) {
+    std::vector<std::pair<double, bool>> all;  // (calibrated, right), every field once
+    for (const auto& [key, obs] : observations) {
+        auto slash = key.find('/');
+        if (slash == std::string::npos || key.substr(slash + 1) == "*") continue;
+        for (const auto& [raw, right] : obs) all.push_back({apply(key.substr(0, slash), key.substr(slash + 1), raw), right});
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    double chosen = 1.0;
+    long taken = 0, wrong = 0;
+    for (std::size_t i = 0; i < all.size();) {
+        // Fields of equal confidence are accepted or not together.
+        std::size_t j = i;
+        for (; j < all.size() && all[j].first == all[i].first; ++j) {
+            ++taken;
+            wrong += all[j].second ? 0 : 1;
+        }
+        if (all[i].first < floor) break;
+        if (double(wrong) / double(taken) <= budget) chosen = all[i].first;
+        i = j;
+    }
+    ok_confidence_ = chosen;
+}
+
 double Calibration::apply(const std::string& reader, const std::string& field, double raw) const {
     for (const auto& key : {reader + "/" + field, reader + "/*"}) {
         auto it = tables_.find(key);
@@ -81,6 +105,7 @@ double Calibration::apply(const std::string& reader, const std::string& field, d
 void Calibration::save(const std::string& path) const {
     Poco::JSON::Object::Ptr root = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     root->set("schema_version", 1);
+    root->set("ok_confidence", ok_confidence_);
     Poco::JSON::Object::Ptr tables = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const auto& [key, steps] : tables_) {
         Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
@@ -110,6 +135,7 @@ Calibration Calibration::load(const std::string& path) {
         auto root = Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
         if (root->getValue<int>("schema_version") != 1)
             throw Error("formscan.calibration.version", path + ": unknown schema_version");
+        if (root->has("ok_confidence")) c.ok_confidence_ = root->getValue<double>("ok_confidence");
         auto tables = root->getObject("tables");
         std::vector<std::string> keys;
         tables->getNames(keys);

@@ -28,10 +28,18 @@ public:
     // The calibrated confidence; falls back to "reader/*", then to the raw value.
     double apply(const std::string& reader, const std::string& field, double raw) const;
     bool empty() const { return tables_.empty(); }
+
+    // The confidence from which a field is accepted without a person: the lowest
+    // calibrated confidence at which the fields of `observations` accepted from the most
+    // certain down were wrong at most `budget` of the time (never below `floor`).
+    // Chosen when fitting, saved with the tables.
+    void choose_ok_confidence(const Observations& observations, double budget, double floor = 0.9);
+    double ok_confidence() const { return ok_confidence_; }
     const std::map<std::string, std::vector<Step>>& tables() const { return tables_; }
 
 private:
     std::map<std::string, std::vector<Step>> tables_;
+    double ok_confidence_ = 0.99;
 };
 
 // Pairs every field of the records with its truth: (raw confidence, right?) per
