@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 
 namespace formscan {
 
@@ -63,7 +64,7 @@ private:
             std::string value = field.text();
             if (value.empty()) continue;
             switch (spec.type) {
-                case FieldType::id_number: check_id(record, field); break;
+                case FieldType::id_number: check_id(form, record, field); break;
                 case FieldType::date:
                     if (!normalise_date(value)) fail(field, "date.real", field.key + ": \"" + value + "\" is not a real date");
                     break;
@@ -98,16 +99,30 @@ private:
         }
     }
 
-    static void check_id(Record& record, Field& field) {
+    static void check_id(const FormTemplate& form, Record& record, Field& field) {
         const std::string id = field.text();
         if (id.size() != 18) return fail(field, "id_number.length", "ID number has " + std::to_string(id.size()) + " characters, not 18");
         if (!id_has_valid_check(id)) return fail(field, "id_number.check_digit", "ID number " + id + " fails its check digit");
+        if (!known_region(form, id.substr(0, 6)))
+            return fail(field, "id_number.region", "ID number " + id + " starts with " + id.substr(0, 6) +
+                                                       ", which is no GB/T 2260 region code (Zhejiang: current or historical)");
         auto birth = id_birth_date(id);
         if (!birth) return fail(field, "id_number.birth_date", "ID number " + id + " holds no real birth date");
         if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth)
             fail(*b, "birth_date.matches_id", "birth date " + b->text() + " differs from the ID number's " + *birth);
         if (Field* s = record.find("sex"); s && !s->text().empty() && s->text() != id_sex(id).value_or(""))
             fail(*s, "sex.matches_id", "sex " + s->text() + " differs from the ID number's");
+    }
+
+    // Zhejiang numbers against the template's list of current and historical county codes
+    // (332xxx, the prefectures of the 1980s and 1990s, as a group); others by province.
+    static bool known_region(const FormTemplate& form, const std::string& code) {
+        static const std::set<std::string> provinces = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33",
+                                                        "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50",
+                                                        "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"};
+        if (!provinces.count(code.substr(0, 2))) return false;
+        if (code.compare(0, 2, "33") != 0 || !form.code_lists.count("zj_regions")) return true;
+        return code.compare(0, 3, "332") == 0 || in_codes(form, "zj_regions", code);
     }
 
     static void check_phone(Field& field, const std::string& value) {

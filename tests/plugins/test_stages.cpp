@@ -4,6 +4,7 @@
 #include "printing.hpp"
 #include "scan_damage.hpp"
 #include "formscan/error.hpp"
+#include "formscan/id_number.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/pipeline.hpp"
 #include "formscan/record_json.hpp"
@@ -248,6 +249,36 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
     EXPECT_TRUE(s.at("id_number").errors.empty());
     EXPECT_EQ(s.at("birth_date").errors.at(0).rule, "birth_date.matches_id");
     EXPECT_EQ(s.at("sex").errors.at(0).rule, "sex.matches_id");
+}
+
+TEST(ValidateCn, TheIdRegionCodeIsAZhejiangCountyCurrentOrHistoricalOrAnotherProvince) {
+    Page page;
+    auto stage = host().create("validate_cn");
+    stage->configure(ParamValues::resolve("validate_cn", host().info("validate_cn").params, {}), env());
+    const std::pair<const char*, bool> cases[] = {
+        {"330604", true},   // 上虞区, since 2013
+        {"330682", true},   // 上虞市, until 2013: numbers keep it
+        {"330621", true},   // 绍兴县, until 2013
+        {"332624", true},   // a prefecture of the 1990s (台州地区)
+        {"110101", true},   // Beijing: another province
+        {"330699", false},  // no county of 绍兴
+        {"990101", false},  // no province
+    };
+    for (const auto& [region, known] : cases) {
+        std::string first17 = std::string(region) + "19900307123";
+        std::string id = first17 + id_check_character(first17);
+        Record r = make_empty_record(hedui(), page, 1);
+        r.at("id_number").value = id;
+        r.at("id_number").reader = "test";
+        std::vector<Record> records = {r};
+        PageContext ctx{page, hedui(), records};
+        stage->process(ctx);
+        bool flagged = !records[0].at("id_number").errors.empty() && records[0].at("id_number").errors[0].rule == "id_number.region";
+        EXPECT_EQ(flagged, !known) << region;
+        if (flagged) {
+            EXPECT_EQ(records[0].at("id_number").errors[0].message.find(id), std::string::npos) << "unmasked";
+        }
+    }
 }
 
 TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
