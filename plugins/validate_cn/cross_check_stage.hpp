@@ -48,6 +48,7 @@ private:
     void check_id(Record& record) const {
         Field* id = record.find("id_number");
         if (!id || id->reader.empty()) return;
+        prefer_agreeing_candidate(record, *id);
         const std::string number = id->text();
         if (number.size() != 18 || !id_has_valid_check(number)) return;
         auto birth = id_birth_date(number);
@@ -68,6 +69,31 @@ private:
         }
         // A valid check character and an agreeing birth date column: the number is right.
         if (agreeing > 0) agree(*id, 0.9 + 0.05 * agreeing);
+    }
+
+    // The decoder's runner-up numbers (valid check character each) are weighed against
+    // the birth-date and sex columns: a candidate that agrees with both where the first
+    // does not is the better reading.
+    static void prefer_agreeing_candidate(const Record& record, Field& id) {
+        const Field* birth = record.find("birth_date");
+        const Field* sex = record.find("sex");
+        auto agreement = [&](const std::string& number) {
+            int n = 0;
+            if (birth && !birth->text().empty() && id_birth_date(number) == birth->text()) ++n;
+            if (sex && !sex->text().empty() && id_sex(number) == sex->text()) ++n;
+            return n;
+        };
+        const std::string first = id.text();
+        if (first.size() != 18 || !id_has_valid_check(first) || agreement(first) == 2) return;
+        for (const auto& alt : id.alternatives) {
+            if (alt.value == first || alt.value.size() != 18 || !id_has_valid_check(alt.value)) continue;
+            if (agreement(alt.value) == 2) {
+                id.alternatives.insert(id.alternatives.begin(), {first, id.confidence});
+                id.value = alt.value;
+                id.confidence = std::max(0.5, alt.score);
+                return;
+            }
+        }
     }
 
     // Two independent readings that agree: both wrong alike is the product of their doubts.

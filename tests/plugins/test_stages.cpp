@@ -281,6 +281,43 @@ TEST(ValidateCn, TheIdRegionCodeIsAZhejiangCountyCurrentOrHistoricalOrAnotherPro
     }
 }
 
+TEST(CrossCheck, IdNumberBirthDateAndSexVouchForEachOther) {
+    auto id_with = [](const std::string& first17) { return first17 + id_check_character(first17); };
+    const std::string right = id_with("33060419850307123");  // 1985-03-07, 男 (3 is odd)
+    const std::string wrong = id_with("33060419850807123");  // one digit misread: 1985-08-07
+    Page page;
+    Record r = make_empty_record(hedui(), page, 1);
+    auto set = [&](const std::string& key, const std::string& value, double confidence) {
+        r.at(key).value = value;
+        r.at(key).confidence = confidence;
+        r.at(key).reader = "test";
+    };
+    set("id_number", wrong, 0.6);
+    r.at("id_number").alternatives = {{wrong, 0.6}, {right, 0.3}};
+    set("birth_date", "1985-03-07", 0.7);
+    set("sex", "男", 0.7);
+    set("seq", "1", 0.7);
+    std::vector<Record> records = {r};
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("cross_check");
+    stage->configure(ParamValues::resolve("cross_check", host().info("cross_check").params, {}), env());
+    stage->process(ctx);
+    const Record& out = records[0];
+    EXPECT_EQ(out.at("id_number").text(), right) << "the candidate the other columns agree with";
+    EXPECT_GT(out.at("birth_date").confidence, 0.7) << "agreement raises confidence";
+    EXPECT_GT(out.at("sex").confidence, 0.7);
+    EXPECT_GT(out.at("seq").confidence, 0.7) << "row 1 numbered 1";
+
+    // A birth date that disagrees is left as read (validate_cn reports it).
+    records[0] = r;
+    records[0].at("id_number").alternatives.clear();
+    records[0].at("id_number").value = right;
+    records[0].at("birth_date").value = std::string("1985-03-08");
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("birth_date").text(), "1985-03-08");
+    EXPECT_DOUBLE_EQ(records[0].at("birth_date").confidence, 0.7);
+}
+
 TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
     Page page;
     std::vector<Record> records;
