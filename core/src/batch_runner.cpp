@@ -149,8 +149,10 @@ void write_debug_page(const std::string& dir, const Page& page, const std::vecto
                 cv::rectangle(out, f.box, f.status == FieldStatus::ok ? cv::Scalar(255, 0, 0) : cv::Scalar(0, 0, 255), 2);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    std::string name = fs::path(page.source).filename().string() + "_p" + std::to_string(page.index) + ".png";
-    cv::imwrite((fs::path(dir) / name).string(), out);
+    std::string name = fs::path(page.source).filename().string() + "_p" + std::to_string(page.index);
+    cv::imwrite((fs::path(dir) / (name + ".png")).string(), out);
+    // The straightened page as the readers saw it, without the boxes.
+    cv::imwrite((fs::path(dir) / (name + "_prepared.png")).string(), page.image);
 }
 
 }  // namespace
