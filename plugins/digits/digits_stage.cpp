@@ -10,6 +10,7 @@
 #include "formscan/text_utils.hpp"
 
 #include <Poco/ClassLibrary.h>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -54,6 +55,8 @@ public:
                 {
                     {"model", ParamType::string, "digits/digits.onnx", 0, 0, "model file, relative to the models folder"},
                     {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
+                    {"enlarge_below_px", ParamType::integer, "130", 0, 10000,
+                     "cells less tall than this are enlarged twice before their ink is cut (low-resolution scans)"},
                     {"codes_too", ParamType::boolean, "true", 0, 1,
                      "also read the employer-name column when it holds a no-employer code"},
                 }};
@@ -65,6 +68,7 @@ public:
         reader_ = std::make_unique<DigitReader>(model.string());
         ok_confidence_ = params.get_double("ok_confidence");
         codes_too_ = params.get_bool("codes_too");
+        min_cell_height_ = static_cast<int>(params.get_int("enlarge_below_px"));
     }
 
     void process(PageContext& ctx) override {
@@ -88,7 +92,7 @@ public:
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
                 if (!digit_field(spec) && !code_text && !tick_field) continue;
-                cv::Mat ink = cell_ink(ctx.page.image, field.box);
+                cv::Mat ink = ink_for_digits(ctx.page.image, field.box);
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
                                    DigitReader::cut(ink, crops, tick_field)});
             }
@@ -98,6 +102,17 @@ public:
     }
 
 private:
+    // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
+    // thresholding breaks them; such cells are enlarged smoothly first.
+    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box) const {
+        if (box.height >= min_cell_height_) return cell_ink(page, box);
+        cv::Rect inside = box & cv::Rect(0, 0, page.cols, page.rows);
+        if (inside.area() == 0) return cell_ink(page, box);
+        cv::Mat crop;
+        cv::resize(page(inside), crop, cv::Size(), 2, 2, cv::INTER_CUBIC);
+        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12);
+    }
+
     void decide(const FormTemplate& form, Field* f, const FieldSpec& spec, bool marked_tick, bool code_text, bool tick_field,
                 const cv::Rect& bounds, const CutCell& cell, const Probabilities& probs) const {
         Field& field = *f;
@@ -193,6 +208,7 @@ private:
         }
     }
 
+    int min_cell_height_ = 130;
     std::unique_ptr<DigitReader> reader_;
     double ok_confidence_ = 0.95;
     bool codes_too_ = true;
