@@ -65,6 +65,7 @@ std::vector<Record> Pipeline::run(Page& page, const FormTemplate& form) {
     for (auto& record : records) {
         record.page_skew_deg = page.skew_deg;
         record.page_orientation_deg = page.orientation_deg;
+        for (const auto& issue : page.issues) record.page_issues.push_back(issue.stage + ": " + issue.code + ": " + issue.message);
     }
     return records;
 }

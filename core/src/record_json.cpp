@@ -56,6 +56,11 @@ Object::Ptr record_to_json(const Record& record) {
     obj->set("page_skew_deg", round_to(record.page_skew_deg, 0.0001));
     obj->set("page_orientation_deg", record.page_orientation_deg);
     obj->set("status", std::string(to_string(record.status())));
+    if (!record.page_issues.empty()) {
+        Array::Ptr issues = new Array;
+        for (const auto& issue : record.page_issues) issues->add(issue);
+        obj->set("page_issues", issues);
+    }
     Object::Ptr fields = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const auto& f : record.fields) {
         Object::Ptr field = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -117,6 +122,8 @@ Record record_from_json_line(const std::string& line) {
     r.row = obj->optValue<int>("row", 0);
     r.page_skew_deg = obj->optValue<double>("page_skew_deg", 0.0);
     r.page_orientation_deg = obj->optValue<int>("page_orientation_deg", 0);
+    if (auto issues = obj->getArray("page_issues"))
+        for (std::size_t i = 0; i < issues->size(); ++i) r.page_issues.push_back(issues->getElement<std::string>(static_cast<unsigned>(i)));
     if (auto fields = obj->getObject("fields")) {
         std::vector<std::string> keys;
         fields->getNames(keys);

@@ -7,6 +7,7 @@
 
 #include <Poco/ClassLibrary.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace formscan {
@@ -37,11 +38,15 @@ public:
     }
 
     void process(PageContext& ctx) override {
+        // A page whose layout may not be the template's (its number row disagrees) is
+        // read, but nothing on it is accepted without a person.
+        const bool doubtful_layout = std::any_of(ctx.page.issues.begin(), ctx.page.issues.end(),
+                                                 [](const Issue& i) { return i.code == "grid.number_row"; });
         for (auto& record : ctx.records)
             for (auto& field : record.fields) {
                 if (field.reader.empty()) continue;  // nothing read: stays for review
                 field.confidence = calibration_.apply(field.reader, field.key, field.confidence);
-                field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+                field.status = field.confidence >= ok_confidence_ && !doubtful_layout ? FieldStatus::ok : FieldStatus::review;
             }
     }
 

@@ -142,6 +142,8 @@ public:
         if (first > last) throw Error("formscan.grid.no_rows", "the table has no data rows");
         if (first == 0) ctx.page.add_issue("table_grid", "grid.no_header", "no header rows found above the data rows");
         ctx.page.data_rows = last - first + 1;
+        if (first > 0)
+            ctx.page.number_row = cv::Rect(cv::Point(frame.x, rows_y[first - 1]), cv::Point(frame.x + frame.width, rows_y[first]));
 
         cv::Mat ink_no_lines = ink & ~(hlines | vlines);
         int inset = std::max(1, static_cast<int>(0.35 * px_per_mm));

@@ -2,6 +2,7 @@
 
 #include "ocr_params.hpp"
 
+#include "formscan/cell_image.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/text_utils.hpp"
 
@@ -110,6 +111,7 @@ void PageHeaderStage::configure(const ParamValues& params, const StageEnvironmen
 void PageHeaderStage::process(PageContext& ctx) {
     const cv::Rect table = ctx.page.table;
     if (table.area() == 0) return;
+    check_number_row(ctx);
     const cv::Mat& gray = ctx.page.image;
     double px_per_mm = std::max(gray.cols, gray.rows) / std::max(ctx.form.page_width_mm, ctx.form.page_height_mm);
     int top = std::max(0, table.y - static_cast<int>(search_mm_ * px_per_mm));
@@ -174,6 +176,44 @@ void PageHeaderStage::process(PageContext& ctx) {
         ctx.page.cells.push_back({0, p.spec->key, box});
         for (auto& record : ctx.records) record.at(p.spec->key).box = box;
     }
+}
+
+// The number row names the columns (1, 2, ... 13 over the five insurance columns ...):
+// read under each group of columns that shares a number, it must say the template's
+// numbers. A print run with other columns in the same count would otherwise be read
+// into the wrong fields: such a page's fields all go to review, with an issue.
+void PageHeaderStage::check_number_row(PageContext& ctx) {
+    const cv::Rect row = ctx.page.number_row & cv::Rect(0, 0, ctx.page.image.cols, ctx.page.image.rows);
+    if (row.area() == 0 || ctx.records.empty() || ctx.form.columns.empty()) return;
+    const Record& first = ctx.records.front();
+    int read = 0, differ = 0;
+    std::string differences;
+    for (std::size_t c = 0; c < ctx.form.columns.size();) {
+        std::size_t end = c;
+        while (end + 1 < ctx.form.columns.size() && ctx.form.columns[end + 1].number == ctx.form.columns[c].number) ++end;
+        const Field* left = first.find(ctx.form.columns[c].field);
+        const Field* right = first.find(ctx.form.columns[end].field);
+        const int expected = ctx.form.columns[c].number;
+        c = end + 1;
+        if (!left || !right || expected <= 0) continue;
+        cv::Rect box(cv::Point(left->box.x, row.y + 2), cv::Point(right->box.br().x, row.br().y - 2));
+        box &= row;
+        if (box.area() <= 0) continue;
+        cv::Mat ink = cell_ink(ctx.page.image, box);
+        if (ink_bounds(ink).area() == 0) continue;
+        OcrResult r = ocr_->read(grey_for_ocr(ctx.page.image, box, ink, 28), false, "0123456789");
+        if (r.text.empty()) continue;
+        ++read;
+        if (r.text != std::to_string(expected)) {
+            ++differ;
+            differences += (differences.empty() ? "" : ", ") + r.text + " for " + std::to_string(expected);
+        }
+    }
+    // One or two misread numbers are OCR; many are another layout.
+    if (read < 4 || differ * 3 < read) return;
+    // The calibrate stage sends every field of a page with this issue to review.
+    ctx.page.add_issue("page_header", "grid.number_row",
+                       "the number row reads " + differences + ": the columns may not be the template's; every field goes to review");
 }
 
 }  // namespace formscan

@@ -17,6 +17,7 @@ public:
     void process(PageContext& ctx) override;
 
 private:
+    void check_number_row(PageContext& ctx);
     std::unique_ptr<CellOcr> ocr_;
     double search_mm_ = 30;
     int text_height_ = 40;

@@ -179,6 +179,21 @@ TEST(TableGrid, APageThatDoesNotMatchTheTemplateIsNotRead) {
     }
 }
 
+TEST(PageHeader, ANumberRowThatIsNotTheTemplatesSendsThePageToReview) {
+    Rendered r = render(33, 200);
+    // The same page read with a template whose columns carry other numbers (as a print
+    // run with other columns in the same count would).
+    FormTemplate other = hedui();
+    for (auto& column : other.columns) column.number += 20;
+    for (const FormTemplate* form : {&hedui(), static_cast<const FormTemplate*>(&other)}) {
+        Page page = page_of(r.image);
+        Pipeline pipeline(host(), {{"deskew", "table_grid", "page_header"}, {}}, env());
+        pipeline.run(page, *form);
+        bool flagged = std::any_of(page.issues.begin(), page.issues.end(), [](const Issue& i) { return i.code == "grid.number_row"; });
+        EXPECT_EQ(flagged, form == &other) << (form == &other ? "other numbers not noticed" : "the right numbers flagged");
+    }
+}
+
 TEST(Marks, TicksEmptyCellsAndSignaturesAreToldApart) {
     long ticks = 0, ticks_right = 0, empties = 0, empties_right = 0, signatures = 0, signatures_right = 0;
     for (unsigned seed : {41u, 42u, 43u}) {

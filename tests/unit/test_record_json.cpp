@@ -18,6 +18,7 @@ TEST(RecordJson, EveryFieldIsWrittenAndReadBack) {
     r.at("name").status = FieldStatus::ok;
     r.at("pension").value = std::vector<std::string>{"城镇职工基本养老保险"};
     r.at("injury").value = true;
+    r.page_issues = {"page_header: grid.number_row: the number row reads 21 for 1"};
     std::string line = record_to_json_line(r);
     EXPECT_NE(line.find("\"袁梅庆\""), std::string::npos) << "UTF-8, not \\u escapes: " << line;
     EXPECT_EQ(line.find('\n'), std::string::npos);
@@ -25,6 +26,7 @@ TEST(RecordJson, EveryFieldIsWrittenAndReadBack) {
     EXPECT_EQ(back.source, "scans/a.png");
     EXPECT_EQ(back.page, 2);
     EXPECT_DOUBLE_EQ(back.page_skew_deg, -1.25);
+    EXPECT_EQ(back.page_issues, r.page_issues);
     ASSERT_EQ(back.fields.size(), form.fields.size());
     EXPECT_EQ(value_to_string(back.at("name").value), "袁梅庆");
     EXPECT_EQ(value_to_string(back.at("pension").value), "[\"城镇职工基本养老保险\"]");

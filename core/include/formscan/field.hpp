@@ -44,6 +44,9 @@ struct Record {
     int row = 0;
     double page_skew_deg = 0;
     int page_orientation_deg = 0;
+    // Problems found on the record's page (code and message, e.g. grid.number_row), as
+    // "stage: code: message" lines; personal data masked.
+    std::vector<std::string> page_issues;
     std::vector<Field> fields;          // in template order, every field present
 
     Field* find(const std::string& key);

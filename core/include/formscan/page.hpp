@@ -32,6 +32,7 @@ struct Page {
     cv::Mat to_scan;           // 3x3 homography, straightened page -> scan pixels (CV_64F)
     cv::Rect table;            // outer frame of the table, when a stage found it
     int data_rows = 0;         // data rows found on a table form
+    cv::Rect number_row;       // the table's row of column numbers (above the data rows), when found
     std::vector<FieldCell> cells;
     std::vector<Issue> issues;
 
