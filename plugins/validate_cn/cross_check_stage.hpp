@@ -38,9 +38,19 @@ public:
     void process(PageContext& ctx) override {
         for (auto& record : ctx.records) {
             check_id(record);
-            // The sequence column counts the page's rows from 1.
-            if (Field* seq = record.find("seq"); seq && !seq->reader.empty() && seq->text() == std::to_string(record.row))
-                agree(*seq, 0.9);
+            // The sequence column counts the page's rows from 1: a reading that says so is
+            // surer, and a runner-up reading that says so wins over one that does not.
+            if (Field* seq = record.find("seq"); seq && !seq->reader.empty()) {
+                const std::string expected = std::to_string(record.row);
+                if (seq->text() != expected)
+                    for (const auto& alt : seq->alternatives)
+                        if (alt.value == expected && alt.score > 0.01) {
+                            seq->value = expected;
+                            seq->confidence = std::max(seq->confidence, alt.score);
+                            break;
+                        }
+                if (seq->text() == expected) agree(*seq, 0.9);
+            }
         }
     }
 
