@@ -130,6 +130,7 @@ struct Fix {
 
 struct AddressParse {
     std::string head;     // district and township, as the pattern spells them
+    std::string township;
     std::string village;  // as read
     std::string number;   // "129号"
     std::size_t edits = 0;
@@ -197,9 +198,10 @@ public:
             for (const char* key : {"hukou_address", "residence_address"}) {
                 Field* f = record.find(key);
                 if (!f || f->reader != "tesseract_text" || f->text().empty()) continue;
-                addresses.push_back({f, parse_address(utf8_chars(f->text()), townships), key[0] == 'h'});
+                addresses.push_back({f, parse_address(utf8_chars(f->text()), townships, max_share_), key[0] == 'h'});
             }
         }
+        agree_on_township(ctx, addresses);
         // Every reading of the village votes: the header (twice when the reader is sure
         // of it) and each address that fits the district's pattern.
         std::vector<std::pair<std::string, double>> readings;
@@ -255,7 +257,29 @@ public:
     }
 
 private:
-    AddressParse parse_address(const Chars& text, const std::vector<std::string>& townships) const {
+    // The page's township, as the header and the household addresses agree on it; the
+    // household addresses are then parsed against it alone, and may be read worse and
+    // still fit ("上虚区曾妍街道..." for 上虞区曹娥街道...).
+    void agree_on_township(PageContext& ctx, std::vector<Address>& addresses) const {
+        std::vector<std::pair<std::string, double>> readings;
+        for (auto& record : ctx.records)
+            if (const Field* t = record.find("township"); t && !t->text().empty()) {
+                readings.push_back({t->text(), t->confidence >= 0.85 ? 2.0 : 1.0});
+                break;
+            }
+        for (const auto& a : addresses)
+            if (a.hukou && a.parse.fits) readings.push_back({a.parse.township, 1.0});
+        const Consensus town = consensus(readings);
+        if (town.value.empty()) return;
+        const std::vector<std::string> only = {town.value};
+        for (auto& a : addresses) {
+            if (!a.hukou || a.parse.township == town.value) continue;
+            AddressParse p = parse_address(utf8_chars(a.field->text()), only, std::min(0.5, max_share_ + 0.15));
+            if (p.fits) a.parse = p;
+        }
+    }
+
+    AddressParse parse_address(const Chars& text, const std::vector<std::string>& townships, double max_share) const {
         AddressParse best;
         std::size_t best_cost = std::numeric_limits<std::size_t>::max();
         for (const auto& prefix : prefixes_) {
@@ -265,8 +289,9 @@ private:
                 if (cost >= best_cost) continue;
                 best_cost = cost;
                 best.head = concat(pattern);
+                best.township = township;
                 best.edits = cost;
-                best.fits = cost <= max_share_ * static_cast<double>(pattern.size());
+                best.fits = cost <= max_share * static_cast<double>(pattern.size());
                 std::tie(best.village, best.number) =
                     village_and_number(Chars(text.begin() + static_cast<long>(used), text.end()));
             }
