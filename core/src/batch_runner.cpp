@@ -1,4 +1,5 @@
 #include "formscan/batch_runner.hpp"
+#include "formscan/batch_rules.hpp"
 
 #include "formscan/error.hpp"
 #include "formscan/logging.hpp"
@@ -72,15 +73,19 @@ private:
     std::condition_variable not_empty_, not_full_;
 };
 
-// Writes each page's records in input order, whatever order workers finish in.
+// Writes each page's records in input order, whatever order workers finish in, after the
+// rules that look across the batch (they need the input order to be repeatable).
 class OrderedWriter {
 public:
     explicit OrderedWriter(std::ostream& out) : out_(out) {}
-    void put(long seq, std::vector<std::string> lines) {
+    void put(long seq, std::vector<Record> records) {
         std::lock_guard lock(mutex_);
-        pending_[seq] = std::move(lines);
+        pending_[seq] = std::move(records);
         while (!pending_.empty() && pending_.begin()->first == next_) {
-            for (const auto& line : pending_.begin()->second) out_ << line << '\n';
+            for (auto& record : pending_.begin()->second) {
+                rules_.check(record);
+                out_ << record_to_json_line(record) << '\n';
+            }
             records_ += static_cast<int>(pending_.begin()->second.size());
             pending_.erase(pending_.begin());
             ++next_;
@@ -92,7 +97,8 @@ public:
 private:
     std::ostream& out_;
     std::mutex mutex_;
-    std::map<long, std::vector<std::string>> pending_;
+    std::map<long, std::vector<Record>> pending_;
+    BatchRules rules_;
     long next_ = 0;
     int records_ = 0;
 };
@@ -232,7 +238,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
             std::vector<std::string> readable;
             for (const auto& [id, spec] : config.pipelines) readable.push_back(id);
             while (auto item = queue.pop()) {
-                std::vector<std::string> lines;
+                std::vector<Record> page_records;
                 bool failed = false;
                 try {
                     const FormTemplate& form = choose_template(templates, options.template_id, item->page.image, readable);
@@ -247,9 +253,8 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                         }
                         pipeline = std::make_unique<Pipeline>(host, spec->second, env);
                     }
-                    auto records = pipeline->run(item->page, form);
-                    for (const auto& record : records) lines.push_back(record_to_json_line(record));
-                    if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, records);
+                    page_records = pipeline->run(item->page, form);
+                    if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, page_records);
                     {
                         std::lock_guard lock(summary_mutex);
                         ++summary.pages;
@@ -259,7 +264,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                     skip(item->page.source, item->page.index, e.what());
                     if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, {});
                 }
-                writer.put(item->seq, std::move(lines));
+                writer.put(item->seq, std::move(page_records));
                 progress.page_done(failed);
             }
         });

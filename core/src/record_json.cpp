@@ -139,6 +139,16 @@ Record record_from_json_line(const std::string& line) {
             // Records name the stage that read a field in "reader"; ground-truth files name
             // each field's class ("printed", ...) in "class": both land in reader.
             f.reader = fo->has("class") ? fo->getValue<std::string>("class") : fo->optValue<std::string>("reader", "");
+            if (auto errors = fo->getArray("errors"))
+                for (std::size_t i = 0; i < errors->size(); ++i)
+                    if (auto e = errors->getObject(static_cast<unsigned>(i)))
+                        f.errors.push_back({e->optValue<std::string>("rule", ""), e->optValue<std::string>("message", "")});
+            if (auto alts = fo->getArray("alternatives"))
+                for (std::size_t i = 0; i < alts->size(); ++i)
+                    if (auto a = alts->getObject(static_cast<unsigned>(i)))
+                        f.alternatives.push_back({a->optValue<std::string>("value", ""), a->optValue<double>("score", 0.0)});
+            if (auto box = fo->getArray("box"); box && box->size() == 4)
+                f.box = cv::Rect(box->getElement<int>(0), box->getElement<int>(1), box->getElement<int>(2), box->getElement<int>(3));
             r.fields.push_back(std::move(f));
         }
     }

@@ -82,6 +82,31 @@ TEST(Pipeline, TwoThreadsWriteTheSameRecordsInTheSameOrder) {
     EXPECT_EQ(test::read_text(dir + "/1.jsonl"), test::read_text(dir + "/2.jsonl"));
 }
 
+TEST(Pipeline, TheSameIdNumberTwiceInABatchIsInvalidTheSecondTime) {
+    // The same page scanned twice (a.png and b.png): b's people are a's again.
+    std::string dir = test::temp_dir("duplicates");
+    std::string page = test::read_text(batch().dir + "/scan_0001.png");
+    test::write_text(dir + "/a.png", page);
+    test::write_text(dir + "/b.png", page);
+    auto r = test::run_formscan({"run", "--template", "zj-hedui", "--out", dir + "/records.jsonl", dir + "/a.png", dir + "/b.png"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    int checked = 0;
+    for (const auto& record : read_records(dir + "/records.jsonl")) {
+        const Field& id = record.at("id_number");
+        if (id.text().size() != 18) continue;
+        bool duplicate = std::any_of(id.errors.begin(), id.errors.end(), [](const RuleResult& e) { return e.rule == "id_number.duplicate"; });
+        bool second = record.source.find("b.png") != std::string::npos;
+        EXPECT_EQ(duplicate, second) << record.source << " row " << record.row;
+        if (duplicate) {
+            EXPECT_EQ(id.status, FieldStatus::invalid);
+            EXPECT_NE(id.errors.back().message.find("a.png page 1 row"), std::string::npos) << id.errors.back().message;
+            EXPECT_EQ(id.errors.back().message.find(id.text()), std::string::npos) << "ID number unmasked";
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 4);
+}
+
 TEST(Cli, UnusableArgumentsGiveAClearErrorAndStatus2) {
     auto no_out = test::run_formscan({"run", "x.png"});
     EXPECT_EQ(no_out.status, 2);
