@@ -87,6 +87,16 @@ private:
                 default: break;
             }
         }
+        // A unit type needs a unit: not an empty employer column, nor a no-employer code.
+        if (Field* type = record.find("employer_type"); type && !type->text().empty()) {
+            const Field* employer = record.find("employer_name");
+            const FieldSpec* spec = employer ? &form.field("employer_name") : nullptr;
+            const bool no_employer = employer && (employer->text().empty() ||
+                                                  (spec && !spec->code_list.empty() && in_codes(form, spec->code_list, employer->text())));
+            if (no_employer && !employer->reader.empty())
+                fail(*type, "employer.type_without_employer",
+                     "employer type " + type->text() + " is given, but the employer column names no employer");
+        }
         if (require_pension_medical_) {
             Field* pension = record.find("pension");
             Field* medical = record.find("medical");

@@ -252,6 +252,7 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
     EXPECT_EQ(out.at("employer_type").errors.at(0).rule, "code.list");
     EXPECT_EQ(out.at("phone").errors.at(0).rule, "phone.format");
     EXPECT_EQ(out.at("medical").errors.at(0).rule, "insurance.pension_and_medical");
+    EXPECT_TRUE(out.at("employer_type").errors.size() == 1) << "no employer read: the type alone is not flagged twice";
     EXPECT_EQ(out.status(), FieldStatus::invalid);
 
     // A valid number whose birth date and sex disagree with the other columns.
@@ -264,6 +265,16 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
     EXPECT_TRUE(s.at("id_number").errors.empty());
     EXPECT_EQ(s.at("birth_date").errors.at(0).rule, "birth_date.matches_id");
     EXPECT_EQ(s.at("sex").errors.at(0).rule, "sex.matches_id");
+
+    // A unit type with a no-employer code (3 = 未就业) in the employer column.
+    records[0] = make_empty_record(hedui(), page, 1);
+    records[0].at("employer_name").value = std::string("3");
+    records[0].at("employer_name").reader = "test";
+    records[0].at("employer_type").value = std::string("1");
+    records[0].at("employer_type").reader = "test";
+    stage->process(ctx);
+    ASSERT_FALSE(records[0].at("employer_type").errors.empty());
+    EXPECT_EQ(records[0].at("employer_type").errors.at(0).rule, "employer.type_without_employer");
 }
 
 TEST(ValidateCn, TheIdRegionCodeIsAZhejiangCountyCurrentOrHistoricalOrAnotherProvince) {
