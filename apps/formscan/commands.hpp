@@ -14,5 +14,6 @@ int plugins_command(const std::vector<std::string>& args);
 int synth_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

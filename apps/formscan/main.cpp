@@ -32,6 +32,8 @@ usage:
       Scores records against ground truth.
   formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.002]
       Fits the confidence calibration (records read without the calibrate stage).
+  formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
+      Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).
 
 environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
              FORMSCAN_MODELS_DIR, TESSDATA_PREFIX, FORMSCAN_LOG_LEVEL (default warning)
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
         if (command == "synth") return formscan::cli::synth_command(args);
         if (command == "eval") return formscan::cli::eval_command(args);
         if (command == "calibrate") return formscan::cli::calibrate_command(args);
+        if (command == "export") return formscan::cli::export_command(args);
         if (command == "--version") {
             std::cout << "formscan 0.1.0 (plugin API FormscanV1)\n";
             return 0;

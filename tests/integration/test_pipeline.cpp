@@ -4,7 +4,11 @@
 #include "synth.hpp"
 #include "test_support.hpp"
 
+#include <Poco/Path.h>
+#include <Poco/Zip/Decompress.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <fstream>
 
@@ -105,6 +109,34 @@ TEST(Pipeline, TheSameIdNumberTwiceInABatchIsInvalidTheSecondTime) {
         ++checked;
     }
     EXPECT_GT(checked, 4);
+}
+
+TEST(Cli, ExportWritesCsvAndXlsxWithTheFormsHeadings) {
+    std::string dir = test::temp_dir("export");
+    // The truth file is in the record format: three pages of people.
+    auto csv = test::run_formscan({"export", batch().truth, "--format", "csv", "--out", dir + "/people.csv"});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    std::string text = test::read_text(dir + "/people.csv");
+    ASSERT_EQ(text.rfind("\xEF\xBB\xBF", 0), 0u) << "UTF-8 with a byte-order mark";
+    EXPECT_NE(text.find("公民身份证号码"), std::string::npos);
+    EXPECT_NE(text.find("户口所在地"), std::string::npos);
+    const auto truth = read_records(batch().truth);
+    long lines = std::count(text.begin(), text.end(), '\n');
+    EXPECT_EQ(lines, static_cast<long>(truth.size()) + 1) << "a heading and a line per person";
+    EXPECT_NE(text.find(truth.front().at("id_number").text()), std::string::npos) << "ID numbers as text";
+
+    auto xlsx = test::run_formscan({"export", batch().truth, "--format", "xlsx", "--out", dir + "/people.xlsx"});
+    ASSERT_EQ(xlsx.status, 0) << xlsx.err;
+    std::ifstream zip(dir + "/people.xlsx", std::ios::binary);
+    Poco::Zip::Decompress unzip(zip, Poco::Path(dir + "/xlsx/"));
+    unzip.decompressAllFiles();
+    std::string strings = test::read_text(dir + "/xlsx/xl/sharedStrings.xml");
+    EXPECT_NE(strings.find("<t>公民身份证号码</t>"), std::string::npos);
+    EXPECT_NE(strings.find(truth.front().at("name").text()), std::string::npos);
+
+    auto bad = test::run_formscan({"export", batch().truth, "--format", "pdf", "--out", dir + "/x"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("unknown export format"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, UnusableArgumentsGiveAClearErrorAndStatus2) {

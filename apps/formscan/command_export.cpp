@@ -1,0 +1,44 @@
+// formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
+#include "cli_args.hpp"
+#include "commands.hpp"
+
+#include "formscan/error.hpp"
+#include "formscan/export.hpp"
+#include "formscan/paths.hpp"
+#include "formscan/record_json.hpp"
+
+#include <fstream>
+#include <iostream>
+
+namespace formscan::cli {
+
+int export_command(const std::vector<std::string>& argv) {
+    Args args(argv, {"--format", "--out", "--template", "--templates"}, {});
+    if (args.positional().size() != 1 || !args.has("--out"))
+        throw Error("formscan.cli.missing_input",
+                    "usage: formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template zj-hedui]");
+    const ExportFormat format = export_format_from_name(args.get("--format", "csv"));
+    auto templates = load_templates(args.get("--templates", default_templates_dir()));
+    std::ifstream in(args.positional()[0]);
+    if (!in) throw Error("formscan.cli.missing_input", "cannot open " + args.positional()[0]);
+    std::vector<Record> records;
+    std::string id = args.get("--template", "");
+    long line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        if (line.empty()) continue;
+        Record r = record_from_json_line(line);
+        if (id.empty()) id = r.template_id;
+        // One form per file: its headings are the form's own.
+        if (r.template_id != id) continue;
+        records.push_back(std::move(r));
+    }
+    if (id.empty()) throw Error("formscan.cli.missing_input", args.positional()[0] + " holds no records");
+    auto it = templates.find(id);
+    if (it == templates.end()) throw Error("formscan.cli.unknown_template", "unknown template " + id);
+    export_records(it->second, records, format, args.get("--out"));
+    std::cerr << "formscan export: " << records.size() << " record(s) of " << id << " written to " << args.get("--out") << "\n";
+    return kExitOk;
+}
+
+}  // namespace formscan::cli
