@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <regex>
 #include <cstdio>
 
 namespace formscan {
@@ -123,6 +124,17 @@ std::string today() {
     char buf[16];
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
     return buf;
+}
+
+bool is_cn_mobile(std::string_view digits) {
+    static const std::regex mobile("1740[0-5][0-9]{6}|1(?:[38][0-9]|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])[0-9]{8}");
+    return std::regex_match(digits.begin(), digits.end(), mobile);
+}
+
+bool is_shaoxing_landline(std::string_view digits) {
+    if (digits.size() == 12 && digits.substr(0, 4) == "0575") digits.remove_prefix(4);
+    return digits.size() == 8 && digits[0] >= '2' && digits[0] <= '9' &&
+           std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace formscan

@@ -96,10 +96,7 @@ Interpretation date_interpretation(const std::string& earliest, const std::strin
 Interpretation phone_interpretation() {
     return [](const std::string& text) -> std::optional<std::pair<std::string, double>> {
         const std::string d = digits_of(text);
-        bool mobile = d.size() == 11 && d[0] == '1' && d[1] >= '3';
-        bool landline = d.size() == 8 && d[0] >= '2';
-        bool with_area_code = d.size() == 12 && d.compare(0, 4, "0575") == 0 && d[4] >= '2';
-        if (!mobile && !landline && !with_area_code) return std::nullopt;
+        if (!is_cn_mobile(d) && !is_shaoxing_landline(d)) return std::nullopt;
         return std::pair{d, 0.0};
     };
 }

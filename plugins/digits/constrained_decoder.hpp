@@ -28,8 +28,8 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
 
 // Dates: a real date from `earliest` to `latest` (YYYY-MM-DD; "" = no bound), as YYYY-MM-DD.
 Interpretation date_interpretation(const std::string& earliest, const std::string& latest);
-// Phone numbers: a mobile (11 digits, 1[3-9]...) or a Shaoxing landline (8 digits not
-// beginning with 0 or 1, perhaps after the area code 0575).
+// Phone numbers: a mobile (libphonenumber's CN prefixes) or a Shaoxing landline (8
+// digits not beginning with 0 or 1, perhaps after the area code 0575).
 Interpretation phone_interpretation();
 // Codes of a closed list.
 Interpretation code_interpretation(const std::vector<CodeEntry>& codes);

@@ -11,7 +11,6 @@
 #include <Poco/ClassLibrary.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 namespace formscan {
@@ -136,11 +135,8 @@ private:
     }
 
     static void check_phone(Field& field, const std::string& value) {
-        // Mobile numbers as libphonenumber defines them for China (1[3-9] + 9 digits),
-        // or a Shaoxing (0575) / local 8-digit landline.
-        static const std::regex mobile("^1[3-9][0-9]{9}$"), landline("^(0575)?[0-9]{8}$");
-        if (!std::regex_match(value, mobile) && !std::regex_match(value, landline))
-            fail(field, "phone.format", "phone " + value + " is neither a mobile number nor a 0575 landline");
+        if (!is_cn_mobile(value) && !is_shaoxing_landline(value))
+            fail(field, "phone.format", "phone " + value + " is neither a mobile number (libphonenumber's CN prefixes) nor a 0575 landline");
     }
 
     bool require_pension_medical_ = true;

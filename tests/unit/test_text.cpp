@@ -66,3 +66,16 @@ TEST(IdNumber, DecodingUsesTheCheckCharacterToChooseAmongAlternatives) {
     }
     EXPECT_TRUE(decode_id_number(std::vector<CharChoices>(17, {{'1', 1.0}})).empty()) << "17 characters are no ID number";
 }
+
+TEST(Text, PhoneNumbersByLibphonenumbersMobilePrefixesAndShaoxingLandlines) {
+    for (const char* ok : {"13812345678", "14512345678", "15012345678", "16612345678", "17012345678", "18912345678",
+                           "19912345678", "17400123456"})
+        EXPECT_TRUE(is_cn_mobile(ok)) << ok;
+    for (const char* no : {"12812345678", "15412345678", "16012345678", "17912345678", "19412345678", "17406123456",
+                           "1381234567", "138123456789"})
+        EXPECT_FALSE(is_cn_mobile(no)) << no;
+    EXPECT_TRUE(is_shaoxing_landline("82123456"));
+    EXPECT_TRUE(is_shaoxing_landline("057582123456"));
+    EXPECT_FALSE(is_shaoxing_landline("02123456"));
+    EXPECT_FALSE(is_shaoxing_landline("057102123456"));
+}

@@ -27,6 +27,12 @@ std::optional<std::string> normalise_date(std::string_view text);
 // them as year (4 digits), month and day (1 or 2 each) that gives a real date between
 // 1900 and 2099; nothing when none or several do.
 std::optional<std::string> date_from_digits(std::string_view digits);
+// A Chinese mobile number (11 digits), by libphonenumber's CN mobile pattern
+// (1740[0-5]..., 13x, 14[57], 15x but 154, 16[25-7], 17[0-35-8], 18x, 19x but 194).
+bool is_cn_mobile(std::string_view digits);
+// A landline of the district: 8 digits not beginning with 0 or 1, perhaps after the
+// area code 0575 (Shaoxing).
+bool is_shaoxing_landline(std::string_view digits);
 // Today's local date as YYYY-MM-DD: no date written on a form lies after it.
 std::string today();
 
