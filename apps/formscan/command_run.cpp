@@ -12,7 +12,7 @@
 namespace formscan::cli {
 
 int run_command(const std::vector<std::string>& argv) {
-    Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir"},
+    Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir", "--store"},
               {"--no-progress"});
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out RECORDS.jsonl is required (- for standard output)");
     if (args.positional().empty()) throw Error("formscan.cli.missing_input", "give at least one scan file or folder");
@@ -32,6 +32,7 @@ int run_command(const std::vector<std::string>& argv) {
     options.threads = args.get_int("--threads", 1, 1, 256);
     options.progress = !args.has("--no-progress");
     options.debug_dir = args.get("--debug-dir");
+    options.store_url = args.get("--store");
     std::vector<std::string> used;
     if (options.template_id == "auto") {
         for (const auto& [id, form] : templates) used.push_back(id);

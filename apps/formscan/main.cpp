@@ -16,11 +16,12 @@ const char* kUsage = R"(formscan: scanned survey forms -> validated records
 usage:
   formscan run [--template ID|auto] [--threads N] [--config FILE] [-D stage.param=value]...
                [--plugins DIR] [--templates DIR] [--no-progress] [--debug-dir DIR]
-               --out RECORDS.jsonl INPUT...
+               [--store sqlite:FILE|postgresql:CONNECTION] --out RECORDS.jsonl INPUT...
       Reads scans (PNG, JPEG, TIFF, PDF; folders are walked in name order) and writes
       one JSON record per person (--out - for standard output). Exit 0 when every page
       was read, 3 when some input was skipped (each is reported on stderr), 2 for
-      unusable arguments. --debug-dir writes each straightened page with its field
+      unusable arguments. --store also keeps pages, records and the fields to review
+      (with their crops) in a review store. --debug-dir writes each straightened page with its field
       boxes (blue: ok, red: to review) for diagnosing layouts.
   formscan plugins [--plugins DIR]
       Lists every installed stage: version, what it needs and adds, its parameters.

@@ -1,5 +1,6 @@
 #include "formscan/batch_runner.hpp"
 #include "formscan/batch_rules.hpp"
+#include "formscan/review_store.hpp"
 
 #include "formscan/error.hpp"
 #include "formscan/logging.hpp"
@@ -235,6 +236,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             std::map<std::string, std::unique_ptr<Pipeline>> pipelines;
+            std::unique_ptr<ReviewStore> store;  // this worker's own session
             std::vector<std::string> readable;
             for (const auto& [id, spec] : config.pipelines) readable.push_back(id);
             while (auto item = queue.pop()) {
@@ -254,6 +256,10 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                         pipeline = std::make_unique<Pipeline>(host, spec->second, env);
                     }
                     page_records = pipeline->run(item->page, form);
+                    if (!options.store_url.empty()) {
+                        if (!store) store = std::make_unique<ReviewStore>(options.store_url);
+                        store->add_page(item->page, page_records);
+                    }
                     if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, page_records);
                     {
                         std::lock_guard lock(summary_mutex);

@@ -265,7 +265,8 @@ long ReviewStore::open_items() {
 
 std::vector<Record> ReviewStore::records() {
     std::vector<std::string> json;
-    *session_ << "SELECT json FROM records ORDER BY page_id, row_no, id", into(json), now;
+    *session_ << "SELECT r.json FROM records r JOIN pages p ON p.id = r.page_id ORDER BY p.source, p.page_index, r.row_no, r.id",
+        into(json), now;
     std::vector<Record> out;
     for (const auto& j : json) out.push_back(record_from_json_line(j));
     return out;

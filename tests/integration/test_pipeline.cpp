@@ -1,6 +1,7 @@
 // The whole pipeline on generated scans, through the formscan executable.
 #include "formscan/evaluation.hpp"
 #include "formscan/record_json.hpp"
+#include "formscan/review_store.hpp"
 #include "synth.hpp"
 #include "test_support.hpp"
 
@@ -137,6 +138,24 @@ TEST(Cli, ExportWritesCsvAndXlsxWithTheFormsHeadings) {
     auto bad = test::run_formscan({"export", batch().truth, "--format", "pdf", "--out", dir + "/x"});
     EXPECT_EQ(bad.status, 2);
     EXPECT_NE(bad.err.find("unknown export format"), std::string::npos) << bad.err;
+}
+
+TEST(Pipeline, RunKeepsPagesAndFieldsToReviewInTheStore) {
+    std::string dir = test::temp_dir("store_run");
+    std::string url = "sqlite:" + dir + "/review.db";
+    auto r = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "2", "--store", url, "--out", dir + "/records.jsonl", batch().dir});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto written = read_records(dir + "/records.jsonl");
+    long not_ok = 0;
+    for (const auto& rec : written)
+        for (const auto& f : rec.fields) not_ok += f.status != FieldStatus::ok;
+    ReviewStore store(url);
+    EXPECT_EQ(store.records().size(), written.size());
+    EXPECT_EQ(store.open_items(), not_ok) << "one item per field a person must see";
+    auto item = store.claim_next("tester", std::chrono::seconds(30));
+    ASSERT_TRUE(item);
+    EXPECT_FALSE(item->crop_png.empty());
+    EXPECT_FALSE(store.page_png(item->page_id).empty()) << "the whole page, for context";
 }
 
 TEST(Cli, UnusableArgumentsGiveAClearErrorAndStatus2) {

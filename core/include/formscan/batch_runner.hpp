@@ -20,6 +20,7 @@ struct BatchOptions {
     int threads = 1;
     bool progress = false;            // progress line on stderr (only on a terminal)
     std::string debug_dir;            // when set: each straightened page with its cells drawn, as PNG
+    std::string store_url;            // when set: pages, records and review items also go to this review store
 };
 
 struct SkippedInput {

@@ -68,7 +68,7 @@ public:
     void release(long item, const std::string& reviewer);
     std::vector<AuditEntry> history(long item);
     long open_items();
-    // Every record with the corrections made so far, in the order pages were added.
+    // Every record with the corrections made so far, by source, page and row.
     std::vector<Record> records();
     // The straightened page image (PNG) of a page, for context.
     std::vector<unsigned char> page_png(long page_id);
