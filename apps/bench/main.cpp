@@ -14,6 +14,7 @@ int deskew_command(const std::vector<std::string>& args);
 int prepare_command(const std::vector<std::string>& args);
 int digits_command(const std::vector<std::string>& args);
 int read_command(const std::vector<std::string>& args);
+int review_command(const std::vector<std::string>& args);
 }  // namespace formscan::bench
 
 int main(int argc, char** argv) {
@@ -29,7 +30,9 @@ int main(int argc, char** argv) {
         "  formscan-bench digits --data TEST.bin [--model digits.onnx]\n"
         "      the digit recogniser's accuracy per source on make_digit_data's test file, and time per digit\n"
         "  formscan-bench read [--pages N] [--runs N] [--seed N] [--formscan PATH]\n"
-        "      pages per second of formscan run (1 and 2 threads) against tesseract PAGE out -l chi_sim\n";
+        "      pages per second of formscan run (1 and 2 threads) against tesseract PAGE out -l chi_sim\n"
+        "  formscan-bench review [--items N] [--reviewers N] [--fetches N]\n"
+        "      time to claim the next review item with N queued and reviewers at work, against reading one item by id\n";
     if (argc < 2) {
         std::cerr << usage;
         return 2;
@@ -41,6 +44,7 @@ int main(int argc, char** argv) {
         if (command == "prepare") return formscan::bench::prepare_command(args);
         if (command == "digits") return formscan::bench::digits_command(args);
         if (command == "read") return formscan::bench::read_command(args);
+        if (command == "review") return formscan::bench::review_command(args);
     } catch (const std::exception& e) {
         std::cerr << "formscan-bench " << command << ": " << e.what() << "\n";
         return 2;

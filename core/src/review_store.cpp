@@ -100,8 +100,9 @@ ReviewStore::ReviewStore(const std::string& url) {
         execute("CREATE TABLE IF NOT EXISTS items (id " + id + ", record_id BIGINT NOT NULL REFERENCES records(id), "
                 "field TEXT NOT NULL, value TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, "
                 "problem TEXT NOT NULL, alternatives TEXT NOT NULL, crop " + blob + ", box TEXT NOT NULL, "
-                "holder TEXT, lease_until BIGINT NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)");
-        execute("CREATE INDEX IF NOT EXISTS items_open ON items (done, confidence)");
+                "priority INTEGER NOT NULL, holder TEXT, lease_until BIGINT NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)");
+        // The queue's order, so that the next item is found without a scan.
+        execute("CREATE INDEX IF NOT EXISTS items_queue ON items (done, priority, confidence, id)");
         execute("CREATE TABLE IF NOT EXISTS history (id " + id + ", item_id BIGINT NOT NULL REFERENCES items(id), "
                 "reviewer TEXT NOT NULL, at TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL)");
     } catch (const Poco::Exception& e) {
@@ -156,10 +157,11 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
                 std::string box = std::to_string(f.box.x) + "," + std::to_string(f.box.y) + "," + std::to_string(f.box.width) + "," +
                                   std::to_string(f.box.height);
                 double confidence = f.confidence;
-                *session_ << sql("INSERT INTO items (record_id, field, value, confidence, status, problem, alternatives, crop, box) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                int priority = f.status == FieldStatus::invalid ? 0 : 1;  // a failed rule first
+                *session_ << sql("INSERT INTO items (record_id, field, value, confidence, status, problem, alternatives, crop, box, "
+                                 "priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                     use(record_id), use(key), use(value), use(confidence), use(status), use(problem), use(alts), use(crop_blob),
-                    use(box), now;
+                    use(box), use(priority), now;
             }
         }
         execute("COMMIT");
@@ -177,7 +179,7 @@ std::optional<ReviewItem> ReviewStore::claim_next(const std::string& reviewer, s
         std::vector<long> ids;
         // Invalid fields first (a rule failed), then the least certain.
         *session_ << sql(std::string("SELECT id FROM items WHERE done = 0 AND (holder IS NULL OR lease_until < ?) "
-                                     "ORDER BY CASE WHEN status = 'invalid' THEN 0 ELSE 1 END, confidence, id LIMIT 1") +
+                                     "ORDER BY done, priority, confidence, id LIMIT 1") +
                          (postgres_ ? " FOR UPDATE SKIP LOCKED" : "")),
             use(t), into(ids), now;
         if (ids.empty()) {
