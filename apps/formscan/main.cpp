@@ -31,7 +31,7 @@ usage:
       Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl).
   formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
       Scores records against ground truth.
-  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.002]
+  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001]
       Fits the confidence calibration (records read without the calibrate stage).
   formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
       Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).

@@ -25,7 +25,7 @@ public:
                      "calibration tables, relative to the models folder (made by formscan calibrate)"},
                     {"ok_confidence", ParamType::number, "0", 0, 1,
                      "calibrated confidence from which a field is accepted without a person (0 = the one chosen when "
-                     "the calibration was fitted, for at most 0.2% of accepted fields wrong)"},
+                     "the calibration was fitted, for at most 0.1% of accepted fields wrong)"},
                 }};
     }
 

@@ -96,8 +96,11 @@ Interpretation date_interpretation(const std::string& earliest, const std::strin
 Interpretation phone_interpretation() {
     return [](const std::string& text) -> std::optional<std::pair<std::string, double>> {
         const std::string d = digits_of(text);
-        if (!is_cn_mobile(d) && !is_shaoxing_landline(d)) return std::nullopt;
-        return std::pair{d, 0.0};
+        if (is_cn_mobile(d)) return std::pair{d, 0.0};
+        // Landlines are the exception on these forms: a reading that only fits one
+        // (often a mobile number with digits lost) must be clearly better to win.
+        if (is_shaoxing_landline(d)) return std::pair{d, std::log(0.2)};
+        return std::nullopt;
     };
 }
 

@@ -106,7 +106,10 @@ private:
         double written = std::max(clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2));
         if (written < 0.5) {
             field.value = is_mark ? FieldValue(false) : FieldValue(std::string());
-            set(field, 0.75 + 0.249 * clamp01(1.0 - 2 * written));
+            // A page header left blank is rare on a filled form, and its box is found
+            // from labels, not rules: a person confirms it.
+            const bool header_text = spec.placement == Placement::header && !is_mark;
+            set(field, header_text ? 0.5 : 0.75 + 0.249 * clamp01(1.0 - 2 * written));
             return;
         }
         if (is_mark) {
