@@ -26,6 +26,8 @@ public:
                     {"ok_confidence", ParamType::number, "0", 0, 1,
                      "calibrated confidence from which a field is accepted without a person (0 = the one chosen when "
                      "the calibration was fitted, for at most 0.1% of accepted fields wrong)"},
+                    {"header_ok_confidence", ParamType::number, "0.99", 0, 1,
+                     "the same for page-header fields, at least: one wrong there is wrong in every record of the page"},
                 }};
     }
 
@@ -35,6 +37,7 @@ public:
         calibration_ = Calibration::load(file.string());
         ok_confidence_ = params.get_double("ok_confidence");
         if (ok_confidence_ <= 0) ok_confidence_ = calibration_.ok_confidence();
+        header_ok_confidence_ = std::max(ok_confidence_, params.get_double("header_ok_confidence"));
     }
 
     void process(PageContext& ctx) override {
@@ -46,13 +49,15 @@ public:
             for (auto& field : record.fields) {
                 if (field.reader.empty()) continue;  // nothing read: stays for review
                 field.confidence = calibration_.apply(field.reader, field.key, field.confidence);
-                field.status = field.confidence >= ok_confidence_ && !doubtful_layout ? FieldStatus::ok : FieldStatus::review;
+                const bool header = ctx.form.field(field.key).placement == Placement::header;
+                const double bar = header ? header_ok_confidence_ : ok_confidence_;
+                field.status = field.confidence >= bar && !doubtful_layout ? FieldStatus::ok : FieldStatus::review;
             }
     }
 
 private:
     Calibration calibration_;
-    double ok_confidence_ = 0.99;
+    double ok_confidence_ = 0.99, header_ok_confidence_ = 0.99;
 };
 
 }  // namespace formscan
