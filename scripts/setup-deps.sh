@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libopencv-dev
   libtesseract-dev tesseract-ocr tesseract-ocr-chi-sim libleptonica-dev
-  libpoco-dev libpq-dev libsqlite3-dev
+  libpoco-dev libpq-dev libsqlite3-dev postgresql
   libgtest-dev libgmock-dev
   libtiff-dev libpng-dev libjpeg-dev
   libpoppler-glib-dev poppler-utils

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <set>
+#include <stdexcept>
+#include <unistd.h>
 #include <thread>
 
 using namespace formscan;
@@ -38,7 +42,66 @@ Page test_page(const std::string& source) {
     return p;
 }
 
+// A private PostgreSQL server for one test: its own cluster in a temporary folder,
+// reached through a Unix socket there (no TCP port). Run as the postgres user when the
+// tests run as root (initdb refuses root).
+class TestPostgres {
+public:
+    TestPostgres() {
+        dir_ = test::temp_dir("pg");
+        std::string bin;
+        for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql"))
+            if (std::filesystem::exists(entry.path() / "bin/initdb")) bin = (entry.path() / "bin").string();
+        if (bin.empty()) throw std::runtime_error("PostgreSQL's server is not installed (scripts/setup-deps.sh installs it)");
+        as_ = geteuid() == 0 ? "runuser -u postgres -- " : "";
+        if (geteuid() == 0) run("chown postgres " + dir_);
+        run(as_ + bin + "/initdb -D " + dir_ + "/data -A trust -U formscan >" + dir_ + "/initdb.log 2>&1");
+        run(as_ + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='' -k " + dir_ +
+            " -p 54329\" start >/dev/null");
+        stop_ = as_ + bin + "/pg_ctl -D " + dir_ + "/data -m fast stop >/dev/null";
+    }
+    ~TestPostgres() { std::system(stop_.c_str()); }
+    std::string url() const { return "postgresql:host=" + dir_ + " port=54329 user=formscan dbname=postgres"; }
+
+private:
+    static void run(const std::string& command) {
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+    }
+    std::string dir_, as_, stop_;
+};
+
 }  // namespace
+
+TEST(ReviewStore, ThePostgreSqlBackendQueuesClaimsAndAuditsTheSameWay) {
+    TestPostgres server;
+    {
+        ReviewStore store(server.url());
+        Page page = test_page("scans/pg.png");
+        store.add_page(page, page_records(page, 6, 3));  // 18 items
+        EXPECT_EQ(store.open_items(), 18);
+    }
+    std::vector<long> got[2];
+    auto reviewer = [&](int who) {
+        ReviewStore store(server.url());
+        while (auto item = store.claim_next("r" + std::to_string(who), std::chrono::seconds(60))) {
+            got[who].push_back(item->id);
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));
+            store.correct(item->id, "r" + std::to_string(who), "ok" + std::to_string(item->id));
+        }
+    };
+    std::thread a(reviewer, 0), b(reviewer, 1);
+    a.join();
+    b.join();
+    std::set<long> all(got[0].begin(), got[0].end());
+    for (long id : got[1]) EXPECT_TRUE(all.insert(id).second) << "item " << id << " given twice";
+    EXPECT_EQ(all.size(), 18u);
+    ReviewStore store(server.url());
+    EXPECT_EQ(store.open_items(), 0);
+    auto history = store.history(*all.begin());
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].new_value, "ok" + std::to_string(*all.begin()));
+    EXPECT_EQ(store.records().size(), 6u);
+}
 
 TEST(ReviewStore, QueuesFieldsToReviewLeastCertainFirstAndAuditsCorrections) {
     std::string url = "sqlite:" + test::temp_dir("store") + "/review.db";
