@@ -109,23 +109,6 @@ double DigitReader::tick_probability(const CutCell& cell, const Probabilities& p
     return p.size() > kTick ? p[kTick] : p[kReject];
 }
 
-double DigitReader::tick_probability(const cv::Mat& ink) {
-    std::vector<cv::Mat> crops;
-    CutCell cell = cut(ink, crops, true);
-    return tick_probability(cell, classify(crops));
-}
-
-DigitReading DigitReader::read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
-    DigitReadings all = read_all(ink, allow_separators, lengths);
-    return all.best >= 0 ? all.by_length[static_cast<std::size_t>(all.best)] : DigitReading{};
-}
-
-DigitReadings DigitReader::read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths) {
-    std::vector<cv::Mat> crops;
-    CutCell cell = cut(ink, crops, false);
-    return decode(cell, classify(crops), allow_separators, lengths);
-}
-
 DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
                                   const std::vector<int>& lengths) {
     const auto& pieces = cell.pieces;

@@ -53,21 +53,15 @@ using Probabilities = std::vector<std::vector<float>>;  // per crop: 0-9, reject
 class DigitReader {
 public:
     explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
-    // `allow_separators`: dates may hold '.', '-', '/'; elsewhere such marks are noise.
-    // `lengths`: digit counts the field may have (e.g. 11 and 8 for a phone), preferred
-    // when the ink allows one of them; empty = any.
-    DigitReading read(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
-    DigitReadings read_all(const cv::Mat& ink, bool allow_separators, const std::vector<int>& lengths = {});
-    // The same in steps, for many cells at once: cut() each cell (appending its crops,
-    // and with `whole` the crop of all its writing), classify() all crops, then decode()
-    // and tick_probability() each cell with the probabilities.
+    // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
+    // of all its writing), classify() all crops, then decode() each cell with the
+    // probabilities (`allow_separators`: dates may hold '.', '-', '/'; `lengths`: digit
+    // counts the field may have, preferred when the ink allows one; empty = any) and ask
+    // tick_probability(): how likely its writing, taken as one mark, is a tick.
     static CutCell cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole);
     static DigitReadings decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
                                 const std::vector<int>& lengths = {});
     static double tick_probability(const CutCell& cell, const Probabilities& probs);
-    // How likely the cell's writing, taken as one mark, is a tick rather than a digit
-    // (the recogniser's "tick" class).
-    double tick_probability(const cv::Mat& ink);
     // Probabilities of the classes (0-9, reject, tick) for 28x28 normalised crops.
     Probabilities classify(const std::vector<cv::Mat>& crops);
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -40,6 +41,32 @@ Page test_page(const std::string& source) {
     p.source = source;
     p.image = cv::Mat(400, 600, CV_8UC1, cv::Scalar(255));
     return p;
+}
+
+// Two reviewers (one session each, as two processes would have) claim and correct until
+// the queue is empty; returns the ids each got.
+std::array<std::vector<long>, 2> review_concurrently(const std::string& url) {
+    std::array<std::vector<long>, 2> got;
+    auto reviewer = [&](int who) {
+        ReviewStore store(url);
+        const std::string name = "reviewer" + std::to_string(who);
+        while (auto item = store.claim_next(name, std::chrono::seconds(60))) {
+            got[who].push_back(item->id);
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));  // a person reads the crop
+            store.correct(item->id, name, "ok" + std::to_string(item->id));
+        }
+    };
+    std::thread a(reviewer, 0), b(reviewer, 1);
+    a.join();
+    b.join();
+    return got;
+}
+
+// Every id once, whoever got it.
+std::set<long> distinct(const std::array<std::vector<long>, 2>& got) {
+    std::set<long> all(got[0].begin(), got[0].end());
+    for (long id : got[1]) EXPECT_TRUE(all.insert(id).second) << "item " << id << " given twice";
+    return all;
 }
 
 // A private PostgreSQL server for one test: its own cluster in a temporary folder,
@@ -80,20 +107,7 @@ TEST(ReviewStore, ThePostgreSqlBackendQueuesClaimsAndAuditsTheSameWay) {
         store.add_page(page, page_records(page, 6, 3));  // 18 items
         EXPECT_EQ(store.open_items(), 18);
     }
-    std::vector<long> got[2];
-    auto reviewer = [&](int who) {
-        ReviewStore store(server.url());
-        while (auto item = store.claim_next("r" + std::to_string(who), std::chrono::seconds(60))) {
-            got[who].push_back(item->id);
-            std::this_thread::sleep_for(std::chrono::milliseconds(3));
-            store.correct(item->id, "r" + std::to_string(who), "ok" + std::to_string(item->id));
-        }
-    };
-    std::thread a(reviewer, 0), b(reviewer, 1);
-    a.join();
-    b.join();
-    std::set<long> all(got[0].begin(), got[0].end());
-    for (long id : got[1]) EXPECT_TRUE(all.insert(id).second) << "item " << id << " given twice";
+    std::set<long> all = distinct(review_concurrently(server.url()));
     EXPECT_EQ(all.size(), 18u);
     ReviewStore store(server.url());
     EXPECT_EQ(store.open_items(), 0);
@@ -143,20 +157,8 @@ TEST(ReviewStore, TwoReviewersNeverGetTheSameItemAndALapsedClaimGoesToAnother) {
         Page page = test_page("scans/b.png");
         store.add_page(page, page_records(page, 10, 4));  // 40 items
     }
-    std::vector<long> got[2];
-    auto reviewer = [&](int who) {
-        ReviewStore store(url);  // one session per thread, as two processes would
-        while (auto item = store.claim_next("reviewer" + std::to_string(who), std::chrono::seconds(60))) {
-            got[who].push_back(item->id);
-            std::this_thread::sleep_for(std::chrono::milliseconds(3));  // a person reads the crop
-            store.correct(item->id, "reviewer" + std::to_string(who), "ok");
-        }
-    };
-    std::thread a(reviewer, 0), b(reviewer, 1);
-    a.join();
-    b.join();
-    std::set<long> all(got[0].begin(), got[0].end());
-    for (long id : got[1]) EXPECT_TRUE(all.insert(id).second) << "item " << id << " given twice";
+    auto got = review_concurrently(url);
+    std::set<long> all = distinct(got);
     EXPECT_EQ(all.size(), 40u);
     EXPECT_FALSE(got[0].empty());
     EXPECT_FALSE(got[1].empty());
