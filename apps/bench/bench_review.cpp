@@ -75,7 +75,7 @@ int review_command(const std::vector<std::string>& argv) {
             std::optional<ReviewItem> item;
             claims[who].push_back(time_once([&] { item = store.claim_next(name, std::chrono::seconds(300)); }));
             if (!item) break;
-            store.correct(item->id, name, "corrected");
+            store.correct(item->id, name, {"corrected"});
         }
     };
     std::vector<std::thread> threads;

@@ -15,5 +15,7 @@ int synth_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
+int users_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

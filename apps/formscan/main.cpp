@@ -35,6 +35,13 @@ usage:
       Fits the confidence calibration (records read without the calibrate stage).
   formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
       Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).
+      With --store URL instead of RECORDS.jsonl: the records of a review store, corrections included.
+  formscan serve --store URL [--listen HOST:PORT] [--web DIR] [--lease SECONDS] [--secure-cookies]
+      The review station: a browser page where reviewers correct the fields of the store's
+      queue, least certain first (default http://127.0.0.1:8080/). Stop with Ctrl+C.
+  formscan users add NAME --role operator|reviewer|admin --store URL
+  formscan users list|remove [NAME] --store URL
+      Who may sign in to the review station (the password from FORMSCAN_PASSWORD or standard input).
 
 environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
              FORMSCAN_MODELS_DIR, TESSDATA_PREFIX, FORMSCAN_LOG_LEVEL (default warning)
@@ -61,6 +68,8 @@ int main(int argc, char** argv) {
         if (command == "eval") return formscan::cli::eval_command(args);
         if (command == "calibrate") return formscan::cli::calibrate_command(args);
         if (command == "export") return formscan::cli::export_command(args);
+        if (command == "serve") return formscan::cli::serve_command(args);
+        if (command == "users") return formscan::cli::users_command(args);
         if (command == "--version") {
             std::cout << "formscan 0.1.0 (plugin API FormscanV1)\n";
             return 0;

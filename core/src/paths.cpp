@@ -19,6 +19,8 @@ std::string default_templates_dir() {
 std::string default_models_dir() {
     return env_or("FORMSCAN_MODELS_DIR", std::string(FORMSCAN_SOURCE_DIR) + "/models");
 }
+std::string default_web_dir() { return env_or("FORMSCAN_WEB_DIR", std::string(FORMSCAN_SOURCE_DIR) + "/web"); }
+
 std::string default_data_dir() { return env_or("FORMSCAN_DATA_DIR", FORMSCAN_DEFAULT_DATA_DIR); }
 std::string default_tessdata_dir() {
     std::string prefix = env_or("TESSDATA_PREFIX", "");

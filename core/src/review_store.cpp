@@ -61,38 +61,11 @@ std::vector<Alternative> alternatives_from_json(const std::string& text) {
     return out;
 }
 
-void register_connectors() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::PostgreSQL::Connector::registerConnector();
-    });
-}
-
 }  // namespace
 
-ReviewStore::ReviewStore(const std::string& url) {
-    register_connectors();
-    std::string connector = "SQLite", connection = url;
-    if (url.rfind("postgresql:", 0) == 0) {
-        connector = "PostgreSQL";
-        connection = url.substr(11);
-        postgres_ = true;
-    } else if (url.rfind("sqlite:", 0) == 0) {
-        connection = url.substr(7);
-    }
+ReviewStore::ReviewStore(const std::string& url) : db_(open_store_session(url)) {
     try {
-        // A database that cannot be reached is an error within seconds, not a minute.
-        session_ = std::make_unique<Poco::Data::Session>(connector, connection, 5);
-        if (!postgres_) {
-            // Several processes at once: readers never block the writer, and a writer
-            // waits for another instead of failing.
-            std::string mode;
-            *session_ << "PRAGMA journal_mode=WAL", into(mode), now;
-            execute("PRAGMA busy_timeout=10000");
-        }
-        const std::string id = postgres_ ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
-        const std::string blob = postgres_ ? "BYTEA" : "BLOB";
+        const std::string id = db_.id_column(), blob = db_.blob_type();
         execute("CREATE TABLE IF NOT EXISTS pages (id " + id + ", source TEXT NOT NULL, page_index INTEGER NOT NULL, "
                 "template TEXT NOT NULL, image " + blob + ", added_at TEXT NOT NULL)");
         execute("CREATE TABLE IF NOT EXISTS records (id " + id + ", page_id BIGINT NOT NULL REFERENCES pages(id), "
@@ -104,28 +77,21 @@ ReviewStore::ReviewStore(const std::string& url) {
         // The queue's order, so that the next item is found without a scan.
         execute("CREATE INDEX IF NOT EXISTS items_queue ON items (done, priority, confidence, id)");
         execute("CREATE TABLE IF NOT EXISTS history (id " + id + ", item_id BIGINT NOT NULL REFERENCES items(id), "
-                "reviewer TEXT NOT NULL, at TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL)");
+                "reviewer TEXT NOT NULL, at TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL, "
+                "keystrokes INTEGER NOT NULL DEFAULT -1)");
     } catch (const Poco::Exception& e) {
-        throw Error("formscan.store.open", "cannot open the review store " + (postgres_ ? std::string("(PostgreSQL)") : url) +
-                                               ": " + e.displayText());
+        throw Error("formscan.store.open", "cannot create the review store's tables: " + e.displayText());
     }
 }
 
 ReviewStore::~ReviewStore() = default;
 
-void ReviewStore::execute(const std::string& text) { *session_ << text, now; }
+void ReviewStore::execute(const std::string& text) { db_.execute(text); }
 
-std::string ReviewStore::sql(std::string text) const {
-    if (!postgres_) return text;
-    // libpq numbers its placeholders.
-    std::string out;
-    int n = 0;
-    for (char c : text) out += c == '?' ? "$" + std::to_string(++n) : std::string(1, c);
-    return out;
-}
+std::string ReviewStore::sql(std::string text) const { return db_.sql(text); }
 
 long ReviewStore::add_page(const Page& page, const std::vector<Record>& records) {
-    execute(postgres_ ? "BEGIN" : "BEGIN IMMEDIATE");
+    db_.begin_write();
     try {
         std::vector<unsigned char> image = png_of(page.image);
         BLOB image_blob(image.data(), image.size());
@@ -133,13 +99,13 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
         std::string added = now_iso();
         int index = page.index;
         long page_id = 0;
-        *session_ << sql("INSERT INTO pages (source, page_index, template, image, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+        *db_.session << sql("INSERT INTO pages (source, page_index, template, image, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
             use(source), use(index), use(template_id), use(image_blob), use(added), into(page_id), now;
         for (const auto& record : records) {
             std::string json = record_to_json_line(record);
             int row = record.row;
             long record_id = 0;
-            *session_ << sql("INSERT INTO records (page_id, row_no, json) VALUES (?, ?, ?) RETURNING id"), use(page_id), use(row),
+            *db_.session << sql("INSERT INTO records (page_id, row_no, json) VALUES (?, ?, ?) RETURNING id"), use(page_id), use(row),
                 use(json), into(record_id), now;
             for (const auto& f : record.fields) {
                 if (f.status == FieldStatus::ok) continue;
@@ -158,7 +124,7 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
                                   std::to_string(f.box.height);
                 double confidence = f.confidence;
                 int priority = f.status == FieldStatus::invalid ? 0 : 1;  // a failed rule first
-                *session_ << sql("INSERT INTO items (record_id, field, value, confidence, status, problem, alternatives, crop, box, "
+                *db_.session << sql("INSERT INTO items (record_id, field, value, confidence, status, problem, alternatives, crop, box, "
                                  "priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                     use(record_id), use(key), use(value), use(confidence), use(status), use(problem), use(alts), use(crop_blob),
                     use(box), use(priority), now;
@@ -173,14 +139,14 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
 }
 
 std::optional<ReviewItem> ReviewStore::claim_next(const std::string& reviewer, std::chrono::seconds lease) {
-    execute(postgres_ ? "BEGIN" : "BEGIN IMMEDIATE");
+    db_.begin_write();
     try {
         Poco::Int64 t = now_seconds(), until = t + static_cast<Poco::Int64>(lease.count());
         std::vector<long> ids;
         // Invalid fields first (a rule failed), then the least certain.
-        *session_ << sql(std::string("SELECT id FROM items WHERE done = 0 AND (holder IS NULL OR lease_until < ?) "
+        *db_.session << sql(std::string("SELECT id FROM items WHERE done = 0 AND (holder IS NULL OR lease_until < ?) "
                                      "ORDER BY done, priority, confidence, id LIMIT 1") +
-                         (postgres_ ? " FOR UPDATE SKIP LOCKED" : "")),
+                         (db_.postgres ? " FOR UPDATE SKIP LOCKED" : "")),
             use(t), into(ids), now;
         if (ids.empty()) {
             execute("COMMIT");
@@ -188,16 +154,16 @@ std::optional<ReviewItem> ReviewStore::claim_next(const std::string& reviewer, s
         }
         long id = ids.front();
         std::string who = reviewer;
-        *session_ << sql("UPDATE items SET holder = ?, lease_until = ? WHERE id = ?"), use(who), use(until), use(id), now;
+        *db_.session << sql("UPDATE items SET holder = ?, lease_until = ? WHERE id = ?"), use(who), use(until), use(id), now;
         ReviewItem item;
         item.id = id;
         BLOB crop;
         std::string alts, box;
-        *session_ << sql("SELECT i.record_id, i.field, i.value, i.confidence, i.status, i.problem, i.alternatives, i.crop, i.box, "
-                         "p.source, p.page_index, r.row_no, p.id FROM items i JOIN records r ON r.id = i.record_id "
+        *db_.session << sql("SELECT i.record_id, i.field, i.value, i.confidence, i.status, i.problem, i.alternatives, i.crop, i.box, "
+                         "p.source, p.page_index, r.row_no, p.id, p.template FROM items i JOIN records r ON r.id = i.record_id "
                          "JOIN pages p ON p.id = r.page_id WHERE i.id = ?"),
             into(item.record_id), into(item.field), into(item.value), into(item.confidence), into(item.status), into(item.problem),
-            into(alts), into(crop), into(box), into(item.source), into(item.page), into(item.row), into(item.page_id), use(id), now;
+            into(alts), into(crop), into(box), into(item.source), into(item.page), into(item.row), into(item.page_id), into(item.template_id), use(id), now;
         execute("COMMIT");
         item.alternatives = alternatives_from_json(alts);
         item.crop_png.assign(crop.content().begin(), crop.content().end());
@@ -210,35 +176,55 @@ std::optional<ReviewItem> ReviewStore::claim_next(const std::string& reviewer, s
     }
 }
 
-void ReviewStore::correct(long item, const std::string& reviewer, const std::string& value) {
-    execute(postgres_ ? "BEGIN" : "BEGIN IMMEDIATE");
+CorrectionResult ReviewStore::correct(long item, const std::string& reviewer, const Correction& correction, const RecordCheck& check) {
+    db_.begin_write();
     try {
         Poco::Int64 t = now_seconds();
         std::vector<long> records;
         std::vector<std::string> fields, old_values;
         std::string who = reviewer;
-        *session_ << sql("SELECT record_id, field, value FROM items WHERE id = ? AND holder = ? AND lease_until >= ? AND done = 0"),
+        *db_.session << sql("SELECT record_id, field, value FROM items WHERE id = ? AND holder = ? AND lease_until >= ? AND done = 0"),
             use(item), use(who), use(t), into(records), into(fields), into(old_values), now;
         if (records.empty())
             throw Error("formscan.store.not_held", "item " + std::to_string(item) + " is not held by " + reviewer + " (any more)");
         long record_id = records.front();
         std::string json;
-        *session_ << sql("SELECT json FROM records WHERE id = ?"), use(record_id), into(json), now;
+        *db_.session << sql("SELECT json FROM records WHERE id = ?"), use(record_id), into(json), now;
         Record record = record_from_json_line(json);
         Field& f = record.at(fields.front());
-        f.value = value;
+        f.value = correction.value;
         f.status = FieldStatus::ok;
         f.confidence = 1.0;
         f.reader = "review";
         f.errors.clear();
+        CorrectionResult result;
+        if (check) {
+            // Rules are judged afresh: what an earlier value broke may hold now.
+            for (auto& other : record.fields) {
+                other.errors.clear();
+                if (other.status == FieldStatus::invalid) other.status = FieldStatus::review;
+            }
+            check(record);
+            result.errors = record.at(fields.front()).errors;
+        }
+        if (!result.errors.empty() && !correction.force) {
+            execute("ROLLBACK");
+            return result;
+        }
         json = record_to_json_line(record);
-        *session_ << sql("UPDATE records SET json = ? WHERE id = ?"), use(json), use(record_id), now;
-        std::string new_value = value;
-        *session_ << sql("UPDATE items SET done = 1, value = ?, holder = NULL WHERE id = ?"), use(new_value), use(item), now;
+        *db_.session << sql("UPDATE records SET json = ? WHERE id = ?"), use(json), use(record_id), now;
+        std::string new_value = correction.value;
+        *db_.session << sql("UPDATE items SET done = 1, value = ?, holder = NULL WHERE id = ?"), use(new_value), use(item), now;
         std::string at = now_iso();
-        *session_ << sql("INSERT INTO history (item_id, reviewer, at, old_value, new_value) VALUES (?, ?, ?, ?, ?)"), use(item),
-            use(who), use(at), use(old_values.front()), use(new_value), now;
+        int keys = correction.keystrokes;
+        *db_.session << sql("INSERT INTO history (item_id, reviewer, at, old_value, new_value, keystrokes) VALUES (?, ?, ?, ?, ?, ?)"),
+            use(item), use(who), use(at), use(old_values.front()), use(new_value), use(keys), now;
+        *db_.session << sql("SELECT COUNT(*) FROM items WHERE record_id = ? AND done = 0"), use(record_id),
+            into(result.record_open_items), now;
         execute("COMMIT");
+        result.saved = true;
+        result.record_status = record.status();
+        return result;
     } catch (...) {
         execute("ROLLBACK");
         throw;
@@ -247,12 +233,12 @@ void ReviewStore::correct(long item, const std::string& reviewer, const std::str
 
 void ReviewStore::release(long item, const std::string& reviewer) {
     std::string who = reviewer;
-    *session_ << sql("UPDATE items SET holder = NULL, lease_until = 0 WHERE id = ? AND holder = ?"), use(item), use(who), now;
+    *db_.session << sql("UPDATE items SET holder = NULL, lease_until = 0 WHERE id = ? AND holder = ?"), use(item), use(who), now;
 }
 
 std::vector<AuditEntry> ReviewStore::history(long item) {
     std::vector<std::string> who, at, old_v, new_v;
-    *session_ << sql("SELECT reviewer, at, old_value, new_value FROM history WHERE item_id = ? ORDER BY id"), use(item), into(who),
+    *db_.session << sql("SELECT reviewer, at, old_value, new_value FROM history WHERE item_id = ? ORDER BY id"), use(item), into(who),
         into(at), into(old_v), into(new_v), now;
     std::vector<AuditEntry> out;
     for (std::size_t i = 0; i < who.size(); ++i) out.push_back({who[i], at[i], old_v[i], new_v[i]});
@@ -261,13 +247,36 @@ std::vector<AuditEntry> ReviewStore::history(long item) {
 
 long ReviewStore::open_items() {
     long n = 0;
-    *session_ << "SELECT COUNT(*) FROM items WHERE done = 0", into(n), now;
+    *db_.session << "SELECT COUNT(*) FROM items WHERE done = 0", into(n), now;
     return n;
+}
+
+ReviewStats ReviewStore::stats() {
+    ReviewStats stats;
+    Poco::Int64 t = now_seconds();
+    *db_.session << sql("SELECT COALESCE(SUM(CASE WHEN done = 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(done), 0), "
+                        "COALESCE(SUM(CASE WHEN done = 0 AND holder IS NOT NULL AND lease_until >= ? THEN 1 ELSE 0 END), 0) FROM items"),
+        use(t), into(stats.open), into(stats.done), into(stats.held), now;
+    std::vector<int> keys;
+    *db_.session << "SELECT keystrokes FROM history WHERE keystrokes >= 0 ORDER BY keystrokes", into(keys), now;
+    stats.counted_corrections = static_cast<long>(keys.size());
+    if (!keys.empty()) {
+        std::size_t n = keys.size();
+        stats.median_keystrokes = n % 2 ? keys[n / 2] : (keys[n / 2 - 1] + keys[n / 2]) / 2.0;
+    }
+    return stats;
+}
+
+std::vector<unsigned char> ReviewStore::crop_png(long item) {
+    std::vector<BLOB> crops;
+    *db_.session << sql("SELECT crop FROM items WHERE id = ?"), use(item), into(crops), now;
+    if (crops.empty()) return {};
+    return {crops.front().content().begin(), crops.front().content().end()};
 }
 
 std::vector<Record> ReviewStore::records() {
     std::vector<std::string> json;
-    *session_ << "SELECT r.json FROM records r JOIN pages p ON p.id = r.page_id ORDER BY p.source, p.page_index, r.row_no, r.id",
+    *db_.session << "SELECT r.json FROM records r JOIN pages p ON p.id = r.page_id ORDER BY p.source, p.page_index, r.row_no, r.id",
         into(json), now;
     std::vector<Record> out;
     for (const auto& j : json) out.push_back(record_from_json_line(j));
@@ -276,7 +285,7 @@ std::vector<Record> ReviewStore::records() {
 
 std::vector<unsigned char> ReviewStore::page_png(long page_id) {
     std::vector<BLOB> images;
-    *session_ << sql("SELECT image FROM pages WHERE id = ?"), use(page_id), into(images), now;
+    *db_.session << sql("SELECT image FROM pages WHERE id = ?"), use(page_id), into(images), now;
     if (images.empty()) return {};
     return {images.front().content().begin(), images.front().content().end()};
 }

@@ -53,7 +53,7 @@ std::array<std::vector<long>, 2> review_concurrently(const std::string& url) {
         while (auto item = store.claim_next(name, std::chrono::seconds(60))) {
             got[who].push_back(item->id);
             std::this_thread::sleep_for(std::chrono::milliseconds(3));  // a person reads the crop
-            store.correct(item->id, name, "ok" + std::to_string(item->id));
+            store.correct(item->id, name, {"ok" + std::to_string(item->id)});
         }
     };
     std::thread a(reviewer, 0), b(reviewer, 1);
@@ -130,8 +130,8 @@ TEST(ReviewStore, QueuesFieldsToReviewLeastCertainFirstAndAuditsCorrections) {
     EXPECT_EQ(item->source, "scans/a.png");
     EXPECT_FALSE(item->crop_png.empty()) << "the field's crop comes with it";
 
-    EXPECT_THROW(store.correct(item->id, "bob", "x"), Error) << "only the holder may correct";
-    store.correct(item->id, "alice", "沈宇斌");
+    EXPECT_THROW(store.correct(item->id, "bob", {"x"}), Error) << "only the holder may correct";
+    store.correct(item->id, "alice", {"沈宇斌"});
     EXPECT_EQ(store.open_items(), 5);
     auto history = store.history(item->id);
     ASSERT_EQ(history.size(), 1u);
@@ -172,7 +172,7 @@ TEST(ReviewStore, TwoReviewersNeverGetTheSameItemAndALapsedClaimGoesToAnother) {
     auto again = store.claim_next("dave", std::chrono::seconds(60));
     ASSERT_TRUE(again) << "carol's claim lapsed";
     EXPECT_EQ(again->id, held->id);
-    EXPECT_THROW(store.correct(held->id, "carol", "late"), Error);
+    EXPECT_THROW(store.correct(held->id, "carol", {"late"}), Error);
 }
 
 TEST(ReviewStore, AnUnreachableDatabaseIsAClearError) {

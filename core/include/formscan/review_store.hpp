@@ -8,16 +8,14 @@
 // One ReviewStore holds one database session: use one per thread.
 #include "formscan/field.hpp"
 #include "formscan/page.hpp"
+#include "formscan/store_session.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace Poco::Data {
-class Session;
-}
 
 namespace formscan {
 
@@ -27,6 +25,7 @@ struct ReviewItem {
     std::string source;  // where the record came from
     int page = 0;
     int row = 0;
+    std::string template_id;
     std::string field;   // key
     std::string value;   // as read (or as last corrected)
     double confidence = 0;
@@ -45,6 +44,29 @@ struct AuditEntry {
     std::string new_value;
 };
 
+struct Correction {
+    std::string value;
+    int keystrokes = -1;  // keys the reviewer pressed for it, when the page counted them
+    bool force = false;   // keep the value although a rule fails (it is what the form says)
+};
+
+struct CorrectionResult {
+    bool saved = false;
+    std::vector<RuleResult> errors;  // the rules the corrected value breaks
+    FieldStatus record_status = FieldStatus::review;
+    long record_open_items = 0;      // items of the same record still open
+};
+
+struct ReviewStats {
+    long open = 0, done = 0, held = 0;
+    double median_keystrokes = -1;   // per corrected field, over corrections whose keys were counted
+    long counted_corrections = 0;
+};
+
+// Validates a record again after a correction (e.g. the template's validation stages):
+// sets the status and errors of its fields.
+using RecordCheck = std::function<void(Record&)>;
+
 class ReviewStore {
 public:
     // "sqlite:PATH" (the default scheme when none is given) or "postgresql:CONNECTION"
@@ -60,14 +82,19 @@ public:
     // The least certain open item nobody else holds (or whose claim has lapsed), now held
     // by `reviewer` until the lease ends; nothing when the queue is empty.
     std::optional<ReviewItem> claim_next(const std::string& reviewer, std::chrono::seconds lease);
-    // The reviewer's value for an item they hold: written into its record (status ok,
-    // reader "review"), audited, the item closed. Throws store.not_held when the item is
-    // not theirs (any more).
-    void correct(long item, const std::string& reviewer, const std::string& value);
+    // The reviewer's value for an item they hold. The record is validated again with
+    // `check` (when given); a value that breaks a rule is not saved unless forced. Saved,
+    // it is written into its record (status ok, or invalid when forced; reader "review"),
+    // audited, and the item closed, in one transaction. Throws store.not_held when the
+    // item is not theirs (any more).
+    CorrectionResult correct(long item, const std::string& reviewer, const Correction& correction, const RecordCheck& check = {});
     // Gives an item back (skipped) without changing it.
     void release(long item, const std::string& reviewer);
     std::vector<AuditEntry> history(long item);
     long open_items();
+    ReviewStats stats();
+    // The crop of one item (PNG), for the review page.
+    std::vector<unsigned char> crop_png(long item);
     // Every record with the corrections made so far, by source, page and row.
     std::vector<Record> records();
     // The straightened page image (PNG) of a page, for context.
@@ -76,8 +103,7 @@ public:
 private:
     void execute(const std::string& sql);
     std::string sql(std::string text) const;  // "?" placeholders as the backend wants them
-    std::unique_ptr<Poco::Data::Session> session_;
-    bool postgres_ = false;
+    StoreSession db_;
 };
 
 }  // namespace formscan
