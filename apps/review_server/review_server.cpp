@@ -172,14 +172,19 @@ public:
         try {
             route(*connection, request, response);
         } catch (const HttpError& e) {
+            discard_body(request, response);
+            state_.log.information("%s %s: %d %s", request.getMethod(), request.getURI(), static_cast<int>(e.status),
+                                   mask_personal_data(e.what()));
             reply_error(response, e.status, e.what());
         } catch (const Error& e) {
+            discard_body(request, response);
             const bool not_held = e.code() == "formscan.store.not_held";
             state_.log.warning("%s %s: %s", request.getMethod(), request.getURI(), mask_personal_data(e.what()));
             reply_error(response, not_held ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST, mask_personal_data(e.what()));
         } catch (const std::exception& e) {
             // Perhaps the database went away: this connection is not reused.
             healthy = false;
+            if (!response.sent()) response.setKeepAlive(false);
             state_.log.error("%s %s failed: %s", request.getMethod(), request.getURI(), mask_personal_data(e.what()));
             reply_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the server's log)");
         }
@@ -187,6 +192,16 @@ public:
     }
 
 private:
+    // A body left unread would be taken for the next request on a kept-alive connection.
+    static void discard_body(HTTPServerRequest& request, HTTPServerResponse& response) {
+        if (response.sent()) return;
+        if (request.getContentLength64() > kMaxBody || (request.getChunkedTransferEncoding() && request.getContentLength64() < 0)) {
+            response.setKeepAlive(false);
+            return;
+        }
+        request.stream().ignore(kMaxBody);
+    }
+
     static void reply_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& reason) {
         if (response.sent()) return;
         JsonObject o = new Poco::JSON::Object;

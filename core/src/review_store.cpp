@@ -61,6 +61,37 @@ std::vector<Alternative> alternatives_from_json(const std::string& text) {
     return out;
 }
 
+// Items hold text: a yes/no field (a signature, a check box) as "√" or "", a list of
+// choices joined by "、".
+std::string item_text(const Field& f) {
+    if (auto b = std::get_if<bool>(&f.value)) return *b ? "√" : "";
+    if (auto l = std::get_if<std::vector<std::string>>(&f.value)) {
+        std::string out;
+        for (const auto& v : *l) out += (out.empty() ? "" : "、") + v;
+        return out;
+    }
+    return f.text();
+}
+
+FieldValue value_from_item_text(const Field& f, const std::string& text) {
+    if (std::holds_alternative<bool>(f.value)) {
+        if (text == "√" || text == "1" || text == "true") return true;
+        if (text.empty() || text == "0" || text == "false") return false;
+        throw Error("formscan.store.bad_value", f.key + " is yes or no: \"√\" or empty");
+    }
+    if (std::holds_alternative<std::vector<std::string>>(f.value)) {
+        std::vector<std::string> out;
+        for (std::size_t start = 0; start <= text.size() && !text.empty();) {
+            std::size_t end = text.find("、", start);
+            if (end == std::string::npos) end = text.size();
+            if (end > start) out.push_back(text.substr(start, end - start));
+            start = end + std::string("、").size();
+        }
+        return out;
+    }
+    return text;
+}
+
 }  // namespace
 
 ReviewStore::ReviewStore(const std::string& url) : db_(open_store_session(url)) {
@@ -117,7 +148,7 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
                 }
                 std::vector<unsigned char> crop = around.area() > 0 && !page.image.empty() ? png_of(page.image(around)) : std::vector<unsigned char>{};
                 BLOB crop_blob(crop.data(), crop.size());
-                std::string key = f.key, value = f.text(), status = to_string(f.status);
+                std::string key = f.key, value = item_text(f), status = to_string(f.status);
                 std::string problem = f.errors.empty() ? std::string() : f.errors.front().rule + ": " + f.errors.front().message;
                 std::string alts = alternatives_json(f.alternatives);
                 std::string box = std::to_string(f.box.x) + "," + std::to_string(f.box.y) + "," + std::to_string(f.box.width) + "," +
@@ -192,7 +223,7 @@ CorrectionResult ReviewStore::correct(long item, const std::string& reviewer, co
         *db_.session << sql("SELECT json FROM records WHERE id = ?"), use(record_id), into(json), now;
         Record record = record_from_json_line(json);
         Field& f = record.at(fields.front());
-        f.value = correction.value;
+        f.value = value_from_item_text(f, correction.value);
         f.status = FieldStatus::ok;
         f.confidence = 1.0;
         f.reader = "review";
