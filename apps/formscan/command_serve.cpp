@@ -12,6 +12,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <termios.h>
+#include <unistd.h>
 
 namespace formscan::cli {
 
@@ -20,6 +22,25 @@ namespace {
 std::string required_store(const Args& args, const std::string& usage) {
     if (!args.has("--store")) throw Error("formscan.cli.missing_input", "--store is required; usage: " + usage);
     return args.get("--store");
+}
+
+// From a terminal without echo; from a pipe as the first line.
+std::string read_password(const std::string& prompt) {
+    std::string password;
+    if (!isatty(STDIN_FILENO)) {
+        std::getline(std::cin, password);
+        return password;
+    }
+    std::cerr << prompt << std::flush;
+    termios saved{};
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(std::cin, password);
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+    return password;
 }
 
 }  // namespace
@@ -83,7 +104,7 @@ int users_command(const std::vector<std::string>& argv) {
         if (const char* env = std::getenv("FORMSCAN_PASSWORD"); env && *env)
             password = env;
         else
-            std::getline(std::cin, password);
+            password = read_password("password for " + pos[1] + ": ");
         accounts.set_user(pos[1], password, role);
         std::cerr << "formscan users: " << pos[1] << " may sign in as " << to_string(role) << "\n";
         return kExitOk;
