@@ -45,11 +45,14 @@ public:
                 {
                     {"require_pension_medical", ParamType::boolean, "true", 0, 1,
                      "pension and medical insurance must both be stated (the seed's rule 七)"},
+                    {"remark_reason_codes", ParamType::string, "3,9,12", 0, 0,
+                     "reason codes that ask for a 备注 (the seed: 3 the employer, 9 where insured, 12 the reason); empty: none"},
                 }};
     }
 
     void configure(const ParamValues& params, const StageEnvironment&) override {
         require_pension_medical_ = params.get_bool("require_pension_medical");
+        remark_reason_codes_ = split_list(params.get_string("remark_reason_codes"));
     }
 
     void process(PageContext& ctx) override {
@@ -96,6 +99,17 @@ private:
                 fail(*type, "employer.type_without_employer",
                      "employer type " + type->text() + " is given, but the employer column names no employer");
         }
+        // The seed's reasons 3, 9 and 12 say who, where or why in 备注.
+        if (Field* remarks = record.find("remarks"); remarks && remarks->is_empty() && !remarks->reader.empty()) {
+            for (const char* key : kInsuranceKeys) {
+                const Field* f = record.find(key);
+                if (f && remark_reason_codes_.count(f->text())) {
+                    fail(*remarks, "insurance.reason_needs_remark",
+                         std::string(key) + " holds reason " + f->text() + ", which asks for a remark (备注), but 备注 is empty");
+                    break;
+                }
+            }
+        }
         if (require_pension_medical_) {
             Field* pension = record.find("pension");
             Field* medical = record.find("medical");
@@ -139,7 +153,20 @@ private:
             fail(field, "phone.format", "phone " + value + " is neither a mobile number (libphonenumber's CN prefixes) nor a 0575 landline");
     }
 
+    static std::set<std::string> split_list(const std::string& text) {
+        std::set<std::string> out;
+        std::size_t start = 0;
+        while (start <= text.size()) {
+            std::size_t end = std::min(text.find(',', start), text.size());
+            if (end > start) out.insert(text.substr(start, end - start));
+            start = end + 1;
+        }
+        return out;
+    }
+
+    static constexpr const char* kInsuranceKeys[] = {"pension", "medical", "injury", "maternity", "unemployment"};
     bool require_pension_medical_ = true;
+    std::set<std::string> remark_reason_codes_;
 };
 
 }  // namespace formscan

@@ -275,6 +275,21 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
     stage->process(ctx);
     ASSERT_FALSE(records[0].at("employer_type").errors.empty());
     EXPECT_EQ(records[0].at("employer_type").errors.at(0).rule, "employer.type_without_employer");
+
+    // Reason 12 (其他) asks for the reason in 备注; with it, or with reason 1, nothing fails.
+    auto with_reason = [&](const std::string& code, const std::string& remark) {
+        records[0] = make_empty_record(hedui(), page, 1);
+        for (const char* key : {"pension", "medical", "remarks"}) records[0].at(key).reader = "test";
+        records[0].at("pension").value = std::string("√");
+        records[0].at("medical").value = code;
+        records[0].at("remarks").value = remark;
+        stage->process(ctx);
+        return records[0].at("remarks").errors;
+    };
+    ASSERT_EQ(with_reason("12", "").size(), 1u);
+    EXPECT_EQ(with_reason("12", "").at(0).rule, "insurance.reason_needs_remark");
+    EXPECT_TRUE(with_reason("12", "外出务工").empty());
+    EXPECT_TRUE(with_reason("1", "").empty());
 }
 
 TEST(ValidateCn, TheIdRegionCodeIsAZhejiangCountyCurrentOrHistoricalOrAnotherProvince) {

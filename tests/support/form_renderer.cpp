@@ -310,8 +310,9 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
                 printed(insurance_keys[i], v, v);
             }
         }
-        if (chance(0.15 * hand, rng)) {
-            std::string remark = pick(std::vector<std::string>{"外出务工", "已迁出", "在外地", "长期外出", "联系不上", "户在人不在"}, rng);
+        if (!p.remark.empty() || chance(0.15 * hand, rng)) {
+            std::string remark = !p.remark.empty() ? p.remark
+                                                   : pick(std::vector<std::string>{"外出务工", "已迁出", "在外地", "长期外出", "联系不上", "户在人不在"}, rng);
             draw_hanzi(cr, data.hanzi, remark, cell(r, col_of("remarks")), style.surveyor, rng);
             set_truth(rec, "remarks", remark, "handwritten");
         }

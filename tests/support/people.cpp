@@ -106,6 +106,12 @@ Person random_person(const FormTemplate& form, const std::string& township, cons
         else if (r < 0.8 || must_state) p.insurance[i] = std::to_string(randint(1, 12, rng));
         else p.insurance[i] = "";
     }
+    // The seed's reasons 3, 9 and 12 name the employer, the place insured, the reason in 备注.
+    for (const auto& v : p.insurance) {
+        if (v == "3") p.remark = pick(std::vector<std::string>{"建筑公司", "纺织厂", "个体店", "物流公司"}, rng);
+        if (v == "9") p.remark = pick(std::vector<std::string>{"杭州参保", "外省参保", "宁波参保", "市区参保"}, rng);
+        if (v == "12") p.remark = pick(std::vector<std::string>{"外出务工", "长期外出", "户在人不在", "联系不上"}, rng);
+    }
     p.household_no = std::to_string(randint(10000000, 99999999, rng));
     return p;
 }

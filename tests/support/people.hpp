@@ -19,6 +19,8 @@ struct Person {
     std::string insurance[5];    // pension, medical, injury, maternity, unemployment: "√", code or ""
     std::string remarks;
     std::string household_no;
+    // 备注: what reason codes 3 (the employer), 9 (where insured) and 12 (the reason) ask for
+    std::string remark;
 };
 
 std::string random_name(std::mt19937& rng);
