@@ -3,6 +3,7 @@
 # ground truth), `formscan serve` on a free port of 127.0.0.1, then headless Chromium
 # through playwright-core (review_station.e2e.mjs).
 #   review_station.sh BUILD_DIR SOURCE_DIR
+# REVIEW_PAGES=N REVIEW_ALL=1: review every item of N pages and report the keystrokes.
 set -euo pipefail
 BUILD=$1
 SRC=$2
@@ -16,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 STORE="sqlite:$WORK/store.sqlite"
-"$FORMSCAN" synth --out "$WORK/scans" --pages 1 --template zj-hedui --seed 99 --digits test >/dev/null
+"$FORMSCAN" synth --out "$WORK/scans" --pages "${REVIEW_PAGES:-1}" --template zj-hedui --seed 99 --digits test >/dev/null
 "$FORMSCAN" run --no-progress --template zj-hedui --out "$WORK/records.jsonl" --store "$STORE" "$WORK/scans"
 FORMSCAN_PASSWORD=alice-password "$FORMSCAN" users add alice --role reviewer --store "$STORE"
 FORMSCAN_PASSWORD=root-password "$FORMSCAN" users add root --role admin --store "$STORE"
