@@ -1,13 +1,17 @@
 // The review queue's speed: time to claim the next item with N items queued and two
 // reviewers claiming and correcting at once (each with its own session, as two
 // browsers' requests would be), against reading one known item by its id in the same
-// store (the baseline: the least a fetch can cost).
+// store (the baseline: the least a fetch can cost); then the same through the review
+// station's HTTP server, against its lightest signed-in request.
 #include "bench_util.hpp"
 #include "cli_args.hpp"
 
 #include "formscan/form_template.hpp"
 #include "formscan/paths.hpp"
+#include "formscan/accounts.hpp"
 #include "formscan/review_store.hpp"
+#include "review_client.hpp"
+#include "review_server.hpp"
 #include "formscan/stage.hpp"
 
 #include <Poco/Data/SQLite/Connector.h>
@@ -99,6 +103,47 @@ int review_command(const std::vector<std::string>& argv) {
     std::printf("  read one item by id (baseline)   median %7.3f ms  p95 %7.3f ms\n", 1000 * base, 1000 * percentile(baseline, 0.95));
     std::printf("  claim the next item              median %7.3f ms  p95 %7.3f ms  (x%.1f the baseline)\n", 1000 * median(all),
                 1000 * percentile(all, 0.95), median(all) / base);
+
+    // The same over HTTP, as the review page waits for it: `formscan serve`'s server on
+    // 127.0.0.1, each reviewer with a kept-alive connection, claiming and correcting; the
+    // baseline is the lightest signed-in request (who am I) on the same server.
+    {
+        Accounts accounts(url);
+        for (int w = 0; w < reviewers; ++w) accounts.set_user("reviewer" + std::to_string(w), "bench-password", Role::reviewer);
+    }
+    ReviewServerOptions options;
+    options.store_url = url;
+    options.web_dir = default_web_dir();
+    options.plugin_dir = default_plugin_dir();
+    options.templates_dir = default_templates_dir();
+    options.port = 0;
+    ReviewServer server(options);
+    server.start();
+    std::vector<double> http_claims[64], http_baseline;
+    auto http_work = [&](int who) {
+        ReviewClient client("127.0.0.1", server.port());
+        client.sign_in("reviewer" + std::to_string(who), "bench-password");
+        for (int i = 0; i < fetches; ++i) {
+            ReviewReply next;
+            http_claims[who].push_back(time_once([&] { next = client.call("POST", "/api/items/next"); }));
+            if (next.status != 200) break;
+            client.call("POST", "/api/items/" + std::to_string(next.json()->getValue<long>("id")) + "/correct",
+                        R"({"value":"corrected"})");
+            if (who == 0) http_baseline.push_back(time_once([&] { client.call("GET", "/api/session"); }));
+        }
+    };
+    threads.clear();
+    for (int w = 0; w < reviewers; ++w) threads.emplace_back(http_work, w);
+    for (auto& t : threads) t.join();
+    server.stop();
+    std::vector<double> http_all;
+    for (int w = 0; w < reviewers; ++w) http_all.insert(http_all.end(), http_claims[w].begin(), http_claims[w].end());
+    const double http_base = median(http_baseline);
+    std::printf("over HTTP (formscan serve on 127.0.0.1), %d reviewers, %zu claims:\n", reviewers, http_all.size());
+    std::printf("  who-am-I request (baseline)      median %7.3f ms  p95 %7.3f ms\n", 1000 * http_base,
+                1000 * percentile(http_baseline, 0.95));
+    std::printf("  fetch the next item              median %7.3f ms  p95 %7.3f ms  (x%.1f the baseline)\n", 1000 * median(http_all),
+                1000 * percentile(http_all, 0.95), median(http_all) / http_base);
     std::filesystem::remove_all(dir);
     return 0;
 }

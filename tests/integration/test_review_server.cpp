@@ -4,76 +4,24 @@
 #include "formscan/error.hpp"
 #include "formscan/review_store.hpp"
 #include "formscan/stage.hpp"
+#include "review_client.hpp"
 #include "review_server.hpp"
 #include "test_support.hpp"
 
 #include <Poco/Data/Session.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPCookie.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NameValueCollection.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
 
 using namespace formscan;
-using Poco::Net::HTTPResponse;
 
 namespace {
 
-struct Reply {
-    int status = 0;
-    std::string body;
-    std::string set_cookie;
-    Poco::JSON::Object::Ptr json() const { return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>(); }
-};
+using Reply = ReviewReply;
 
-// A browser's worth of state: one kept-alive connection, the session cookie, the CSRF token.
-class Client {
-public:
-    explicit Client(unsigned short port) : http_("127.0.0.1", port) { http_.setKeepAlive(true); }
-
-    Reply call(const std::string& method, const std::string& path, const std::string& body = "", bool with_csrf = true,
-               const std::string& content_type = "application/json") {
-        Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setKeepAlive(true);
-        if (!cookie_.empty()) {
-            Poco::Net::NameValueCollection cookies;
-            cookies.add("formscan_session", cookie_);
-            request.setCookies(cookies);
-        }
-        if (with_csrf && !csrf_.empty()) request.set("X-CSRF-Token", csrf_);
-        if (!body.empty()) {
-            request.setContentType(content_type);
-            request.setContentLength(static_cast<std::streamsize>(body.size()));
-        }
-        http_.sendRequest(request) << body;
-        HTTPResponse response;
-        Reply reply;
-        Poco::StreamCopier::copyToString(http_.receiveResponse(response), reply.body);
-        reply.status = response.getStatus();
-        reply.set_cookie = response.get("Set-Cookie", "");
-        return reply;
-    }
-
-    Reply sign_in(const std::string& name, const std::string& password) {
-        Reply r = call("POST", "/api/session", R"({"name":")" + name + R"(","password":")" + password + R"("})");
-        if (r.status == 200) {
-            csrf_ = r.json()->getValue<std::string>("csrf");
-            auto start = r.set_cookie.find('=') + 1;
-            cookie_ = r.set_cookie.substr(start, r.set_cookie.find(';') - start);
-        }
-        return r;
-    }
-
-private:
-    Poco::Net::HTTPClientSession http_;
-    std::string cookie_, csrf_;
+struct Client : ReviewClient {
+    explicit Client(unsigned short port) : ReviewClient("127.0.0.1", port) {}
 };
 
 // A store with one page: in each of three rows the phone (to review) and the name (ok).
