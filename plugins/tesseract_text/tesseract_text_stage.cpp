@@ -205,8 +205,10 @@ private:
 
 // The manifest of this library lists both of its stages.
 #include "page_header_stage.hpp"
+#include "sheet_boxes_stage.hpp"
 
 POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::TesseractTextStage)
 POCO_EXPORT_CLASS(formscan::PageHeaderStage)
+POCO_EXPORT_CLASS(formscan::SheetBoxesStage)
 POCO_END_MANIFEST
