@@ -159,8 +159,8 @@ DJ_REASONS = ["个人未参保", "缴费终止", "单位未参保", "全日制�
 assert len(DJ_REASONS) == 12
 
 dengji_fields = [
-    field("city", "市", "text", "sheet", value_side="before"),
-    field("county", "县(市、区)", "text", "sheet", value_side="before"),
+    field("city", "市", "text", "sheet", value_side="before", vocabulary="cities"),
+    field("county", "县(市、区)", "text", "sheet", value_side="before", vocabulary="counties"),
     field("township", "乡镇街道", "text", "sheet", value_side="before", vocabulary="townships"),
     field("village", "村(社区)", "text", "sheet", value_side="before"),
     field("name", "姓名", "text", "sheet", max_length=8),
@@ -201,7 +201,9 @@ dengji = {
     "pipeline": ["deskew", "sheet_boxes", "marks", "digits", "tesseract_text", "validate_cn"],
     "fields": dengji_fields,
     "code_lists": {"zj_regions": [{"code": c, "label": n} for c, n in ZJ_REGIONS]},
-    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"]},
+    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"],
+                     # the district's own sheets: its city and county (上虞市 until 2013)
+                     "cities": ["绍兴"], "counties": ["上虞区", "上虞市"]},
 }
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "templates")

@@ -513,11 +513,20 @@ void SheetBoxesStage::process(PageContext& ctx) {
         "not_insured_detail", "not_insured_detail", "not_insured_detail", "applicant_signed", "sign_date", "sign_date", "sign_date"};
     static const std::vector<std::string> kLowerBlanks = {"handler_signed", "checker_signed", "remarks"};
     std::vector<std::pair<std::string, cv::Rect>> blanks;
-    auto assign = [&](const std::vector<std::string>& keys, std::vector<cv::Rect> found, const char* region) {
-        if (found.size() != keys.size())
+    auto assign = [&](const std::vector<std::string>& keys, std::vector<cv::Rect> found, const char* region, bool longest = false) {
+        if (longest && found.size() > keys.size()) {
+            // Strokes of writing that pass for lines are shorter than these blanks.
+            std::vector<cv::Rect> by_length = found;
+            std::sort(by_length.begin(), by_length.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.width > b.width; });
+            std::erase_if(found, [&](const cv::Rect& r) { return r.width < by_length[keys.size() - 1].width; });
+        }
+        if (found.size() != keys.size()) {
+            // Which blank is which is not known: their fields stay for a person.
             ctx.page.add_issue("sheet_boxes", "sheet.blanks", std::string(region) + ": " + std::to_string(found.size()) +
                                                                   " blanks found, " + std::to_string(keys.size()) + " expected");
-        for (std::size_t i = 0; i < std::min(found.size(), keys.size()); ++i) blanks.push_back({keys[i], found[i]});
+            return;
+        }
+        for (std::size_t i = 0; i < keys.size(); ++i) blanks.push_back({keys[i], found[i]});
     };
     if (rules.size() >= 5) {
         std::vector<cv::Rect> header, sheet, lower;
@@ -529,9 +538,9 @@ void SheetBoxesStage::process(PageContext& ctx) {
             else if (r.y > rules[3].y && r.y < rules[4].y) sheet.push_back(r);
             else if (r.y > rules[4].y) lower.push_back(r);
         }
-        assign(kHeaderBlanks, header, "page header");
+        assign(kHeaderBlanks, header, "page header", true);
         assign(kSheetBlanks, sheet, "large cell");
-        assign(kLowerBlanks, lower, "below the large cell");
+        assign(kLowerBlanks, lower, "below the large cell", true);
     }
     if (log.debug())
         for (const auto& [key, b] : blanks) log.debug("blank %s at %d,%d %dx%d", key, b.x, b.y, b.width, b.height);
@@ -553,10 +562,24 @@ void SheetBoxesStage::process(PageContext& ctx) {
             // An address in parts: each printed part read here, joined.
             std::string text;
             double confidence = 1;
-            for (const auto& r : written) {
+            for (std::size_t i = 0; i < rects.size(); ++i) {
+                const cv::Rect& r = rects[i];
+                if (std::find(written.begin(), written.end(), r) == written.end()) continue;
                 OcrResult part = read_text(r);
-                text += remove_spaces(part.text);
-                confidence = std::min(confidence, part.confidence);
+                std::string read = remove_spaces(part.text);
+                double part_confidence = part.confidence;
+                // The first parts of an address are the province, city and county of
+                // the district (and its townships): a reading one character off is theirs.
+                static const std::vector<std::vector<std::string>> kKnown = {{"浙江省"}, {"绍兴市"}, {"上虞区", "上虞市"}};
+                const std::vector<std::string>* known = i < kKnown.size() ? &kKnown[i] : i == 3 ? &form.vocabulary("townships") : nullptr;
+                if (known && !known->empty()) {
+                    if (auto m = nearest(read, *known); m && m->distance <= 1 + utf8_chars(m->value).size() / 3) {
+                        if (m->distance > 0) part_confidence *= 0.8;
+                        read = m->value;
+                    }
+                }
+                text += read;
+                confidence = std::min(confidence, part_confidence);
                 f.box = f.box.area() ? (f.box | r) : r;
             }
             f.value = text;
