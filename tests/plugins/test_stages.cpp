@@ -563,3 +563,33 @@ TEST(Marks, ASmallPrintedTickInATallCellIsWritingNotEmpty) {
         else EXPECT_EQ(f.text(), "") << "row " << r;
     }
 }
+
+TEST(SheetBoxes, ChoicesOfDamagedSheetsAreReadFromTheirBoxes) {
+    // 登记表 sheets with every kind of scan damage: each choice group (户口性质, 就业状态,
+    // 单位类型, 个人身份, 养老/医疗保险, the three check boxes, 未参保原因) against its truth.
+    const FormTemplate& form = test::templates().at("zj-dengji");
+    std::mt19937 rng(4711);
+    int groups = 0, right = 0, silent = 0;
+    for (int i = 0; i < 6; ++i) {
+        synth::PageTruth truth;
+        double dpi = std::uniform_real_distribution<double>(200, 300)(rng);
+        cv::Mat clean = synth::render_form(form, test::synth_data(), {}, dpi, rng, truth);
+        synth::DamageOptions damage;
+        damage.turn_probability = 0;
+        Page page = page_of(synth::damage_scan(clean, damage, rng).gray);
+        Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
+        auto records = pipeline.run(page, form);
+        ASSERT_EQ(records.size(), 1u);
+        for (const auto& want : truth.records[0].fields) {
+            const FieldSpec& spec = form.field(want.key);
+            if (spec.type != FieldType::single_choice && spec.type != FieldType::multi_choice && spec.type != FieldType::check) continue;
+            const Field& got = records[0].at(want.key);
+            ++groups;
+            const bool same = got.value == want.value;
+            right += same;
+            silent += !same && got.status == FieldStatus::ok;
+        }
+    }
+    EXPECT_GE(static_cast<double>(right) / groups, 0.9) << right << " of " << groups << " choice groups";
+    EXPECT_LE(silent, 1) << "choices read wrong but sure";
+}
