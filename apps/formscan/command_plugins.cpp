@@ -40,7 +40,7 @@ int plugins_command(const std::vector<std::string>& argv) {
     Args args(argv, {"--plugins"}, {});
     PluginHost host(args.get("--plugins", default_plugin_dir()));
     host.load_all();
-    std::cout << "plugin folder: " << host.plugin_dir() << "  (plugin API FormscanV1)\n\n";
+    std::cout << "plugin folder: " << host.plugin_dir() << "  (plugin API FormscanV2)\n\n";
     for (const auto& name : host.stage_names()) {
         const StageInfo& info = host.info(name);
         std::cout << info.name << " " << info.version << "  -  " << info.description << "\n"

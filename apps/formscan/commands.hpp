@@ -16,6 +16,7 @@ int eval_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
+int print_command(const std::vector<std::string>& args);
 int users_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

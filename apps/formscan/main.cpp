@@ -36,6 +36,12 @@ usage:
   formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
       Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).
       With --store URL instead of RECORDS.jsonl: the records of a review store, corrections included.
+  formscan print --template zj-hedui (--people LIST.csv|LIST.json | --blank PAGES) --out FORMS.pdf
+               [--batch ID] [--rows N]
+      The 核对表 as PDF ready to print, pre-filled from the district's list of people
+      (CSV with a heading line of record keys, or JSON), with a QR page code (form, batch,
+      page, each row's person) and corner marks on every page; FORMS.pdf.batch.jsonl
+      records what each row holds. Scanned back, rows carry batch, batch_page, person_key.
   formscan serve --store URL [--listen HOST:PORT] [--web DIR] [--lease SECONDS] [--secure-cookies]
       The review station: a browser page where reviewers correct the fields of the store's
       queue, least certain first (default http://127.0.0.1:8080/). Stop with Ctrl+C.
@@ -69,9 +75,10 @@ int main(int argc, char** argv) {
         if (command == "calibrate") return formscan::cli::calibrate_command(args);
         if (command == "export") return formscan::cli::export_command(args);
         if (command == "serve") return formscan::cli::serve_command(args);
+        if (command == "print") return formscan::cli::print_command(args);
         if (command == "users") return formscan::cli::users_command(args);
         if (command == "--version") {
-            std::cout << "formscan 0.1.0 (plugin API FormscanV1)\n";
+            std::cout << "formscan 0.1.0 (plugin API FormscanV2)\n";
             return 0;
         }
         std::cerr << "formscan: unknown command \"" << command << "\"\n\n" << kUsage;

@@ -1,5 +1,7 @@
 #include "formscan/pipeline.hpp"
 
+#include "formscan/page_code.hpp"
+
 #include "formscan/error.hpp"
 
 #include <Poco/Logger.h>
@@ -62,10 +64,18 @@ std::vector<Record> Pipeline::run(Page& page, const FormTemplate& form) {
                      std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()).substr(0, 5) + " s";
     }
     if (log.debug()) log.debug("%s page %d:%s", page.source, page.index, times);
+    const auto code = parse_page_code(page.code);
     for (auto& record : records) {
         record.page_skew_deg = page.skew_deg;
         record.page_orientation_deg = page.orientation_deg;
         for (const auto& issue : page.issues) record.page_issues.push_back(issue.stage + ": " + issue.code + ": " + issue.message);
+        if (code) {
+            // Each row belongs to the person printed on it (a sheet to its one person).
+            record.batch = code->batch;
+            record.batch_page = code->page;
+            const std::size_t slot = record.row > 0 ? static_cast<std::size_t>(record.row - 1) : 0;
+            if (slot < code->row_keys.size()) record.person_key = code->row_keys[slot];
+        }
     }
     return records;
 }

@@ -56,6 +56,11 @@ Object::Ptr record_to_json(const Record& record) {
     obj->set("page_skew_deg", round_to(record.page_skew_deg, 0.0001));
     obj->set("page_orientation_deg", record.page_orientation_deg);
     obj->set("status", std::string(to_string(record.status())));
+    if (!record.batch.empty()) {
+        obj->set("batch", record.batch);
+        obj->set("batch_page", record.batch_page);
+        if (!record.person_key.empty()) obj->set("person_key", record.person_key);
+    }
     if (!record.page_issues.empty()) {
         Array::Ptr issues = new Array;
         for (const auto& issue : record.page_issues) issues->add(issue);
@@ -120,6 +125,9 @@ Record record_from_json_line(const std::string& line) {
     r.page = obj->optValue<int>("page", 0);
     r.template_id = obj->optValue<std::string>("template", "");
     r.row = obj->optValue<int>("row", 0);
+    r.batch = obj->optValue<std::string>("batch", "");
+    r.batch_page = obj->optValue<int>("batch_page", 0);
+    r.person_key = obj->optValue<std::string>("person_key", "");
     r.page_skew_deg = obj->optValue<double>("page_skew_deg", 0.0);
     r.page_orientation_deg = obj->optValue<int>("page_orientation_deg", 0);
     if (auto issues = obj->getArray("page_issues"))

@@ -216,6 +216,6 @@ private:
 
 }  // namespace formscan
 
-POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_BEGIN_NAMED_MANIFEST(FormscanV2, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::DigitsStage)
 POCO_END_MANIFEST

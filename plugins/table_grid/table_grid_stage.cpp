@@ -212,6 +212,6 @@ private:
 
 }  // namespace formscan
 
-POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_BEGIN_NAMED_MANIFEST(FormscanV2, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::TableGridStage)
 POCO_END_MANIFEST

@@ -207,7 +207,7 @@ private:
 #include "page_header_stage.hpp"
 #include "sheet_boxes_stage.hpp"
 
-POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_BEGIN_NAMED_MANIFEST(FormscanV2, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::TesseractTextStage)
 POCO_EXPORT_CLASS(formscan::PageHeaderStage)
 POCO_EXPORT_CLASS(formscan::SheetBoxesStage)

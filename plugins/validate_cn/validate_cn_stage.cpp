@@ -174,7 +174,7 @@ private:
 #include "cross_check_stage.hpp"
 #include "normalise_cn_stage.hpp"
 
-POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+POCO_BEGIN_NAMED_MANIFEST(FormscanV2, formscan::Stage)
 POCO_EXPORT_CLASS(formscan::ValidateCnStage)
 POCO_EXPORT_CLASS(formscan::NormaliseCnStage)
 POCO_EXPORT_CLASS(formscan::CrossCheckStage)

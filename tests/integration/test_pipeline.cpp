@@ -1,7 +1,10 @@
 // The whole pipeline on generated scans, through the formscan executable.
 #include "formscan/evaluation.hpp"
+#include "formscan/image_io.hpp"
 #include "formscan/record_json.hpp"
 #include "formscan/review_store.hpp"
+#include "people.hpp"
+#include "scan_damage.hpp"
 #include "synth.hpp"
 #include "test_support.hpp"
 
@@ -11,7 +14,13 @@
 
 #include <algorithm>
 
+#include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <map>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <set>
 
 using namespace formscan;
 
@@ -186,4 +195,63 @@ TEST(Cli, EvalScoresRecordsAgainstTruth) {
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("\"row_recall\": 1"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"field_accuracy\": 1"), std::string::npos) << r.out;
+}
+
+TEST(Print, PrintedPagesScannedBackAreIdentifiedAndTiedToTheirPeople) {
+    // The district's list of 25 people -> formscan print (3 pages of 10 rows) -> each PDF
+    // page rendered as a scan would see it, damaged, half of them upside down, in reverse
+    // order -> formscan run: every page identified by its code, every row its person's.
+    const std::string dir = test::temp_dir("print");
+    std::mt19937 rng(99);
+    const auto& form = test::templates().at("zj-hedui");
+    {
+        std::ofstream csv(dir + "/people.csv");
+        csv << "key,name,sex,id_number,birth_date,ethnicity,hukou_address,township,village\n";
+        for (int i = 0; i < 25; ++i) {
+            synth::Person p = synth::random_person(form, "曹娥街道", "光王村", rng);
+            csv << "K" << 100 + i << "," << p.name << "," << p.sex << "," << p.id_number << "," << p.birth_date << "," << p.ethnicity << ","
+                << p.hukou_address << "," << p.township << "," << p.village << "\n";
+        }
+    }
+    auto printed = test::run_formscan({"print", "--people", dir + "/people.csv", "--batch", "T1", "--rows", "10", "--out", dir + "/forms.pdf"});
+    ASSERT_EQ(printed.status, 0) << printed.err;
+    const auto manifest = read_records(dir + "/forms.pdf.batch.jsonl");
+    ASSERT_EQ(manifest.size(), 25u);
+
+    auto file = ScanFile::open(dir + "/forms.pdf", DecodeLimits{});
+    ASSERT_EQ(file->page_count(), 3);
+    std::filesystem::create_directories(dir + "/scans");
+    for (int i = 0; i < 3; ++i) {
+        synth::DamageOptions damage;
+        damage.turn_probability = 0;
+        damage.quarter_turns = false;
+        cv::Mat scan = synth::damage_scan(file->decode(i).gray, damage, rng).gray;
+        if (i % 2 == 0) cv::rotate(scan, scan, cv::ROTATE_180);
+        // Out of order: the last page first.
+        cv::imwrite(dir + "/scans/scan_" + std::to_string(3 - i) + ".png", scan);
+    }
+    auto run = test::run_formscan({"run", "--template", "zj-hedui", "--out", dir + "/records.jsonl", dir + "/scans"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::map<std::string, const Record*> by_key;
+    for (const auto& m : manifest) by_key[m.person_key] = &m;
+    int rows = 0, identified = 0, names = 0, ids = 0;
+    std::set<int> pages;
+    for (const auto& r : read_records(dir + "/records.jsonl")) {
+        if (r.at("name").text().empty()) continue;  // a blank row of the last page
+        ++rows;
+        EXPECT_EQ(r.batch, "T1");
+        pages.insert(r.batch_page);
+        auto it = by_key.find(r.person_key);
+        if (it == by_key.end()) continue;
+        identified += it->second->batch_page == r.batch_page && it->second->row == r.row;
+        names += it->second->at("name").text() == r.at("name").text();
+        ids += it->second->at("id_number").text() == r.at("id_number").text();
+    }
+    std::cout << "print round trip: " << pages.size() << " of 3 pages identified, " << identified << " of 25 rows tied to their person, "
+              << ids << " ID numbers and " << names << " names read as printed\n";
+    EXPECT_EQ(pages, (std::set<int>{1, 2, 3})) << "every page known by its code";
+    EXPECT_EQ(rows, 25);
+    EXPECT_EQ(identified, 25) << "every row tied to the person printed on it";
+    EXPECT_GE(ids, 24) << "pre-printed ID numbers read back";
+    EXPECT_GE(names, 22) << "pre-printed names read back";
 }

@@ -1,5 +1,7 @@
 #include "form_renderer.hpp"
 
+#include <qrencode.h>
+
 #include "formscan/error.hpp"
 #include "formscan/stage.hpp"
 #include "handwriting.hpp"
@@ -98,8 +100,10 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
                      std::mt19937& rng) {
     const double W = form.page_width_mm, H = form.page_height_mm;
     Style style{pick(opt.fonts, rng), uni(2.4, 3.4, rng), uni(0.18, 0.45, rng), Hand::random(rng)};
-    const double hand = opt.handwriting;
+    const bool printing = opt.people != nullptr;
+    const double hand = printing ? 0.0 : opt.handwriting;
     double ml = uni(8, 18, rng), mr = uni(8, 18, rng), mt = uni(6, 13, rng), mb = uni(6, 12, rng);
+    if (printing) ml = 12, mr = 12, mt = 24, mb = 12;  // room for the page code and corner marks
 
     // Title and page header
     double title_mm = uni(4.5, 6.5, rng);
@@ -108,8 +112,8 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
     double header_h = uni(7, 10, rng);
     double table_top = header_y + header_h + uni(0.8, 2.5, rng);
 
-    std::string township = pick(form.vocabulary("townships"), rng);
-    std::string village = random_village(rng);
+    std::string township = printing && !opt.people->empty() ? opt.people->front().township : pick(form.vocabulary("townships"), rng);
+    std::string village = printing && !opt.people->empty() ? opt.people->front().village : random_village(rng);
     PageTruth truth;
     truth.width_mm = W;
     truth.height_mm = H;
@@ -134,7 +138,9 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         label("乡镇(街道)");
         x += uni(4, 14, rng);
         cv::Rect2d vbox = value_box(uni(18, 28, rng));
-        if (chance(0.7 + 0.3 * (1 - hand), rng)) {
+        if (printing && village.empty()) {
+            // left to fill in
+        } else if (chance(0.7 + 0.3 * (1 - hand), rng)) {
             print_text(cr, village, style.font, label_mm, vbox, Align::centre, false);
             set_truth(header, "village", village, "printed");
         } else {
@@ -145,7 +151,7 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         x += uni(6, 30, rng);
         label("填表人签名:");
         cv::Rect2d sbox = value_box(uni(22, 34, rng));
-        if (chance(0.9, rng)) {
+        if (!printing && chance(0.9, rng)) {
             draw_signature(cr, data.hanzi, random_name(rng), sbox, style.surveyor, rng);
             set_truth(header, "filler_signed", true, "mark");
         }
@@ -154,7 +160,9 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         cv::Rect2d dbox = value_box(std::min(uni(28, 36, rng), W - mr - x));
         char iso[32];
         std::snprintf(iso, sizeof iso, "2015-%02d-%02d", randint(1, 6, rng), randint(1, 28, rng));
-        if (chance(0.7 * hand, rng)) {
+        if (printing) {
+            // the surveyor writes the date
+        } else if (chance(0.7 * hand, rng)) {
             draw_digits(cr, data.digits, opt.digits, hand_date(iso, rng), dbox, style.surveyor, rng);
             set_truth(header, "fill_date", std::string(iso), "handwritten");
         } else {
@@ -176,7 +184,7 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
 
     double hA = uni(6, 10, rng), hB = uni(6, 10, rng), hN = uni(4, 6, rng);
     double yA = table_top, yB = yA + hA, yN = yB + hB, yD = yN + hN;
-    int rows = randint(opt.min_rows, opt.max_rows, rng);
+    int rows = printing ? std::max({1, opt.min_rows, static_cast<int>(opt.people->size())}) : randint(opt.min_rows, opt.max_rows, rng);
     double avail = H - mb - yD;
     double row_h = std::min(uni(6.5, 12, rng), avail / rows);
     if (row_h < 6) {
@@ -234,7 +242,8 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
 
     // Data rows
     int filled = rows;
-    if (rows > 1 && chance(0.3, rng)) filled = std::max(1, rows - randint(1, std::min(3, rows - 1), rng));
+    if (printing) filled = static_cast<int>(opt.people->size());
+    else if (rows > 1 && chance(0.3, rng)) filled = std::max(1, rows - randint(1, std::min(3, rows - 1), rng));
     auto cell = [&](int r, int c) {
         return cv::Rect2d(xs[c] + 0.6, yD + r * row_h + 0.5, xs[c + 1] - xs[c] - 1.2, row_h - 1.0);
     };
@@ -245,7 +254,7 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
     };
     const char* insurance_keys[5] = {"pension", "medical", "injury", "maternity", "unemployment"};
     for (int r = 0; r < filled; ++r) {
-        Person p = random_person(form, township, village, rng);
+        Person p = printing ? (*opt.people)[static_cast<std::size_t>(r)] : random_person(form, township, village, rng);
         Record rec = header;
         rec.row = r + 1;
         auto printed = [&](const std::string& key, const std::string& text, const std::string& truth_value, bool wrap = false) {
@@ -266,6 +275,21 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         };
 
         std::string seq = std::to_string(r + 1);
+        if (printing) {
+            // What the databases know, printed; the surveyor fills in the rest.
+            printed("seq", seq, seq);
+            for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+                     {"name", p.name}, {"sex", p.sex}, {"id_number", p.id_number}, {"ethnicity", p.ethnicity},
+                     {"hukou_address", p.hukou_address}, {"phone", p.phone}, {"employer_name", p.employer_name},
+                     {"employer_type", p.employer_type}, {"personal_status", p.personal_status}}) {
+                if (!value.empty()) printed(key, value, value, key == "hukou_address" || key == "employer_name");
+            }
+            if (!p.birth_date.empty()) printed("birth_date", p.birth_date, p.birth_date, true);
+            for (int i = 0; i < 5; ++i)
+                if (!p.insurance[i].empty()) printed(insurance_keys[i], p.insurance[i], p.insurance[i]);
+            truth.records.push_back(std::move(rec));
+            continue;
+        }
         if (chance(0.7, rng)) printed("seq", seq, seq);
         else hand_digits("seq", seq, seq);
         printed("name", p.name, p.name);
@@ -327,9 +351,31 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
 
 }  // namespace
 
+void draw_page_marks(cairo_t* cr, double width_mm, double height_mm, const std::string& code) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    // Corner marks: a filled square in each corner, 5 mm in from the paper's edges.
+    const double mark = 5, inset = 5;
+    for (double x : {inset, width_mm - inset - mark})
+        for (double y : {inset, height_mm - inset - mark}) cairo_rectangle(cr, x, y, mark, mark);
+    cairo_fill(cr);
+    QRcode* qr = QRcode_encodeString(code.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr) throw Error("formscan.print.qr", "the page code is too long for a QR code");
+    // 18 mm square beside the top-left mark, with its quiet zone.
+    const double size = 18, module = size / qr->width, x0 = inset + mark + 4, y0 = inset;
+    for (int y = 0; y < qr->width; ++y)
+        for (int x = 0; x < qr->width; ++x)
+            if (qr->data[y * qr->width + x] & 1) cairo_rectangle(cr, x0 + x * module, y0 + y * module, module, module);
+    cairo_fill(cr);
+    QRcode_free(qr);
+}
+
 PageTruth draw_form(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& options,
                     std::mt19937& rng) {
-    if (form.id == "zj-hedui") return draw_hedui(cr, form, data, options, rng);
+    if (form.id == "zj-hedui") {
+        PageTruth truth = draw_hedui(cr, form, data, options, rng);
+        if (!options.page_code.empty()) draw_page_marks(cr, form.page_width_mm, form.page_height_mm, options.page_code);
+        return truth;
+    }
     if (form.id == "zj-dengji") return draw_dengji(cr, form, data, options, rng);
     throw Error("formscan.synth.template", "the synthesiser cannot draw template " + form.id);
 }

@@ -5,6 +5,7 @@
 // breaks.
 #include "formscan/field.hpp"
 #include "formscan/form_template.hpp"
+#include "people.hpp"
 #include "synth_data.hpp"
 
 #include <cairo.h>
@@ -22,7 +23,15 @@ struct RenderOptions {
     DigitSplit digits = DigitSplit::train;
     int min_rows = 5, max_rows = 20;
     double handwriting = 1.0;  // scales the share of hand-filled cells (0 = all printed)
+    // Printing (formscan print): these people on the rows, in order, instead of random
+    // ones; only what the district's databases know is printed, the rest left to fill in.
+    const std::vector<Person>* people = nullptr;
+    // When set, drawn as a QR code at the page's top left, with a mark in every corner.
+    std::string page_code;
 };
+
+// The QR code and the four corner marks of a printed page (millimetres).
+void draw_page_marks(cairo_t* cr, double width_mm, double height_mm, const std::string& code);
 
 // Ground truth: records as the contract writes them, each field's reading class
 // ("printed", "handwritten", "mark", "empty") in Field::reader.

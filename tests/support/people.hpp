@@ -17,7 +17,6 @@ struct Person {
     std::string employer_type;   // code or ""
     std::string personal_status; // code
     std::string insurance[5];    // pension, medical, injury, maternity, unemployment: "√", code or ""
-    std::string remarks;
     std::string household_no;
     // 备注: what reason codes 3 (the employer), 9 (where insured) and 12 (the reason) ask for
     std::string remark;

@@ -47,6 +47,11 @@ struct Record {
     // Problems found on the record's page (code and message, e.g. grid.number_row), as
     // "stage: code: message" lines; personal data masked.
     std::vector<std::string> page_issues;
+    // From the page's printed code (formscan print), when it was read: the batch, the
+    // page of the batch and the key of the person printed on this row.
+    std::string batch;
+    int batch_page = 0;
+    std::string person_key;
     std::vector<Field> fields;          // in template order, every field present
 
     Field* find(const std::string& key);

@@ -34,6 +34,7 @@ struct Page {
     int data_rows = 0;         // data rows found on a table form
     cv::Rect number_row;       // the table's row of column numbers (above the data rows), when found
     std::vector<FieldCell> cells;
+    std::string code;          // the printed page code (QR) as read, "" when none (see page_code.hpp)
     std::vector<Issue> issues;
 
     void add_issue(std::string stage, std::string code, std::string message) {

@@ -1,6 +1,6 @@
 #pragma once
 // Loads stage plugins from one configured folder (never the current directory) with
-// Poco's ClassLoader and the FormscanV1 manifest. Stages are handed out as StagePtr,
+// Poco's ClassLoader and the FormscanV2 manifest. Stages are handed out as StagePtr,
 // whose deleter returns the object to its class. Every StagePtr must be destroyed
 // before its PluginHost; the host checks this and aborts loudly otherwise.
 #include "formscan/stage.hpp"

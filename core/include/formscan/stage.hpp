@@ -1,9 +1,9 @@
 #pragma once
 // The one interface every plugin stage implements. Plugins export their classes with
-//   POCO_BEGIN_NAMED_MANIFEST(FormscanV1, formscan::Stage)
+//   POCO_BEGIN_NAMED_MANIFEST(FormscanV2, formscan::Stage)
 //       POCO_EXPORT_CLASS(MyStage)
 //   POCO_END_MANIFEST
-// The manifest name is the plugin API version: the host loads only "FormscanV1", so a
+// The manifest name is the plugin API version: the host loads only "FormscanV2", so a
 // plugin built for another version fails to load with a clear message. Bump the name
 // (and kPluginApi) whenever this header, Page, Field, Record or FormTemplate changes.
 //
@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
-#define FORMSCAN_PLUGIN_API FormscanV1
+#define FORMSCAN_PLUGIN_API FormscanV2
 #define FORMSCAN_EXPORT __attribute__((visibility("default")))
 
 namespace formscan {
 
-inline constexpr const char* kPluginApi = "FormscanV1";
+inline constexpr const char* kPluginApi = "FormscanV2";
 
 // What a page has, as stages add it. A stage's needs must have been added by stages
 // before it; the first stage sees only kHasImage.

@@ -1,0 +1,24 @@
+#pragma once
+// The code `formscan print` puts on every page (as a QR code): which form and version,
+// which batch of the district's list, which page of it, and the key of the person printed
+// on each row, so a page scanned back is tied to its people whatever its orientation or
+// place in the pile. Text form: "FS1;t=zj-hedui;v=1;b=BATCH;p=3;k=12,13,14".
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace formscan {
+
+struct PageCode {
+    std::string template_id;
+    int template_version = 1;
+    std::string batch;
+    int page = 0;                        // 1-based page of the batch
+    std::vector<std::string> row_keys;   // per pre-printed row (one for a one-person sheet)
+};
+
+std::string to_text(const PageCode& code);
+// nullopt when the text is not a formscan page code.
+std::optional<PageCode> parse_page_code(const std::string& text);
+
+}  // namespace formscan
