@@ -17,6 +17,7 @@ int calibrate_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
 int print_command(const std::vector<std::string>& args);
+int push_command(const std::vector<std::string>& args);
 int users_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

@@ -42,6 +42,11 @@ usage:
       (CSV with a heading line of record keys, or JSON), with a QR page code (form, batch,
       page, each row's person) and corner marks on every page; FORMS.pdf.batch.jsonl
       records what each row holds. Scanned back, rows carry batch, batch_page, person_key.
+  formscan push --store URL --registry URL [--batch N] [--ca CA.pem]
+  formscan push --status --store URL
+      Sends the validated records waiting in the store's outbox to the district registry
+      (token from FORMSCAN_REGISTRY_TOKEN), retrying with backoff; nothing is stored twice.
+      Exit 3 when some stay pending. --status: pending, sent, refused (and why).
   formscan serve --store URL [--listen HOST:PORT] [--web DIR] [--lease SECONDS] [--secure-cookies]
       The review station: a browser page where reviewers correct the fields of the store's
       queue, least certain first (default http://127.0.0.1:8080/). Stop with Ctrl+C.
@@ -76,6 +81,7 @@ int main(int argc, char** argv) {
         if (command == "export") return formscan::cli::export_command(args);
         if (command == "serve") return formscan::cli::serve_command(args);
         if (command == "print") return formscan::cli::print_command(args);
+        if (command == "push") return formscan::cli::push_command(args);
         if (command == "users") return formscan::cli::users_command(args);
         if (command == "--version") {
             std::cout << "formscan 0.1.0 (plugin API FormscanV2)\n";

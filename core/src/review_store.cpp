@@ -1,6 +1,8 @@
 #include "formscan/review_store.hpp"
 
+#include "formscan/delivery.hpp"
 #include "formscan/error.hpp"
+#include "formscan/masking.hpp"
 #include "formscan/record_json.hpp"
 
 #include <Poco/Data/LOB.h>
@@ -107,6 +109,11 @@ ReviewStore::ReviewStore(const std::string& url) : db_(open_store_session(url)) 
                 "priority INTEGER NOT NULL, holder TEXT, lease_until BIGINT NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)");
         // The queue's order, so that the next item is found without a scan.
         execute("CREATE INDEX IF NOT EXISTS items_queue ON items (done, priority, confidence, id)");
+        // A record enters the outbox in the transaction that makes it validated.
+        execute("CREATE TABLE IF NOT EXISTS outbox (id " + id + ", idem_key TEXT NOT NULL UNIQUE, body TEXT NOT NULL, "
+                "state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '', "
+                "updated_at TEXT NOT NULL)");
+        execute("CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, id)");
         execute("CREATE TABLE IF NOT EXISTS history (id " + id + ", item_id BIGINT NOT NULL REFERENCES items(id), "
                 "reviewer TEXT NOT NULL, at TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL, "
                 "keystrokes INTEGER NOT NULL DEFAULT -1)");
@@ -136,6 +143,7 @@ long ReviewStore::add_page(const Page& page, const std::vector<Record>& records)
             std::string json = record_to_json_line(record);
             int row = record.row;
             long record_id = 0;
+            if (record.status() == FieldStatus::ok) enqueue(record, json);
             *db_.session << sql("INSERT INTO records (page_id, row_no, json) VALUES (?, ?, ?) RETURNING id"), use(page_id), use(row),
                 use(json), into(record_id), now;
             for (const auto& f : record.fields) {
@@ -252,6 +260,7 @@ CorrectionResult ReviewStore::correct(long item, const std::string& reviewer, co
             use(item), use(who), use(at), use(old_values.front()), use(new_value), use(keys), now;
         *db_.session << sql("SELECT COUNT(*) FROM items WHERE record_id = ? AND done = 0"), use(record_id),
             into(result.record_open_items), now;
+        if (record.status() == FieldStatus::ok) enqueue(record, json);
         execute("COMMIT");
         result.saved = true;
         result.record_status = record.status();
@@ -280,6 +289,69 @@ long ReviewStore::open_items() {
     long n = 0;
     *db_.session << "SELECT COUNT(*) FROM items WHERE done = 0", into(n), now;
     return n;
+}
+
+void ReviewStore::enqueue(const Record& record, const std::string& json) {
+    std::string key = delivery_key(record), body = json, at = now_iso();
+    *db_.session << sql("INSERT INTO outbox (idem_key, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (idem_key) DO NOTHING"), use(key),
+        use(body), use(at), now;
+}
+
+std::vector<OutboxItem> ReviewStore::outbox_pending(int limit) {
+    std::vector<long> ids;
+    std::vector<std::string> keys, bodies;
+    std::vector<int> attempts;
+    *db_.session << sql("SELECT id, idem_key, body, attempts FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?"), use(limit),
+        into(ids), into(keys), into(bodies), into(attempts), now;
+    std::vector<OutboxItem> out;
+    for (std::size_t i = 0; i < ids.size(); ++i) out.push_back({ids[i], keys[i], bodies[i], attempts[i]});
+    return out;
+}
+
+void ReviewStore::outbox_sent(const std::vector<long>& ids) {
+    if (ids.empty()) return;
+    db_.begin_write();
+    try {
+        std::string at = now_iso();
+        for (long id : ids) {
+            long each = id;
+            *db_.session << sql("UPDATE outbox SET state = 'sent', updated_at = ? WHERE id = ?"), use(at), use(each), now;
+        }
+        execute("COMMIT");
+    } catch (...) {
+        execute("ROLLBACK");
+        throw;
+    }
+}
+
+void ReviewStore::outbox_refused(long id, const std::string& reason) {
+    std::string why = mask_personal_data(reason), at = now_iso();
+    *db_.session << sql("UPDATE outbox SET state = 'refused', last_error = ?, updated_at = ? WHERE id = ?"), use(why), use(at), use(id), now;
+}
+
+void ReviewStore::outbox_attempted(const std::vector<long>& ids, const std::string& error) {
+    std::string why = mask_personal_data(error), at = now_iso();
+    for (long id : ids) {
+        long each = id;
+        *db_.session << sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?"), use(why), use(at),
+            use(each), now;
+    }
+}
+
+OutboxCounts ReviewStore::outbox_counts() {
+    OutboxCounts c;
+    std::vector<std::string> states;
+    std::vector<long> counts;
+    *db_.session << "SELECT state, COUNT(*) FROM outbox GROUP BY state", into(states), into(counts), now;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        if (states[i] == "pending") c.pending = counts[i];
+        if (states[i] == "sent") c.sent = counts[i];
+        if (states[i] == "refused") c.refused = counts[i];
+    }
+    std::vector<std::string> keys, reasons;
+    *db_.session << "SELECT idem_key, last_error FROM outbox WHERE state = 'refused' ORDER BY id", into(keys), into(reasons), now;
+    for (std::size_t i = 0; i < keys.size(); ++i) c.refusals.push_back({keys[i], reasons[i]});
+    return c;
 }
 
 ReviewStats ReviewStore::stats() {

@@ -67,6 +67,19 @@ struct ReviewStats {
 // sets the status and errors of its fields.
 using RecordCheck = std::function<void(Record&)>;
 
+// The outbox: every record that became validated, waiting for delivery to the registry.
+struct OutboxItem {
+    long id = 0;
+    std::string key;   // the idempotency key (delivery.hpp)
+    std::string body;  // the record as JSON
+    int attempts = 0;
+};
+
+struct OutboxCounts {
+    long pending = 0, sent = 0, refused = 0;
+    std::vector<std::pair<std::string, std::string>> refusals;  // key, reason (personal data masked)
+};
+
 class ReviewStore {
 public:
     // "sqlite:PATH" (the default scheme when none is given) or "postgresql:CONNECTION"
@@ -97,11 +110,18 @@ public:
     std::vector<unsigned char> crop_png(long item);
     // Every record with the corrections made so far, by source, page and row.
     std::vector<Record> records();
+    // Up to `limit` records waiting for delivery, oldest first.
+    std::vector<OutboxItem> outbox_pending(int limit);
+    void outbox_sent(const std::vector<long>& ids);
+    void outbox_refused(long id, const std::string& reason);
+    void outbox_attempted(const std::vector<long>& ids, const std::string& error);
+    OutboxCounts outbox_counts();
     // The straightened page image (PNG) of a page, for context.
     std::vector<unsigned char> page_png(long page_id);
 
 private:
     void execute(const std::string& sql);
+    void enqueue(const Record& record, const std::string& json);  // into the outbox, inside the caller's transaction
     std::string sql(std::string text) const;  // "?" placeholders as the backend wants them
     StoreSession db_;
 };
