@@ -1,5 +1,8 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "sender.hpp"
+#include "formscan/masking.hpp"
+#include "formscan/review_store.hpp"
 
 #include "formscan/batch_runner.hpp"
 #include "formscan/error.hpp"
@@ -7,13 +10,19 @@
 
 #include <fstream>
 #include <iostream>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace formscan::cli {
 
 int run_command(const std::vector<std::string>& argv) {
-    Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir", "--store"},
-              {"--no-progress"});
+    Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir", "--store",
+                     "--registry", "--ca", "--batch"},
+              {"--no-progress", "--push"});
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out RECORDS.jsonl is required (- for standard output)");
     if (args.positional().empty()) throw Error("formscan.cli.missing_input", "give at least one scan file or folder");
 
@@ -33,6 +42,11 @@ int run_command(const std::vector<std::string>& argv) {
     options.progress = !args.has("--no-progress");
     options.debug_dir = args.get("--debug-dir");
     options.store_url = args.get("--store");
+    std::optional<SenderOptions> push;
+    if (args.has("--push")) {
+        if (options.store_url.empty()) throw Error("formscan.cli.missing_option", "--push needs --store (the outbox lives there)");
+        push = sender_options(args);
+    }
     std::vector<std::string> used;
     if (options.template_id == "auto") {
         for (const auto& [id, form] : templates) used.push_back(id);
@@ -56,7 +70,48 @@ int run_command(const std::vector<std::string>& argv) {
         if (!*file) throw Error("formscan.cli.unwritable", "cannot write " + out_path);
         out = file.get();
     }
-    BatchSummary summary = run_batch(host, templates, config, env, options, *out);
+    // --push: the outbox is sent while pages are read (every few seconds), and once more at the end.
+    std::atomic<bool> reading{true};
+    std::mutex push_mutex;
+    std::condition_variable push_wake;
+    std::thread pusher;
+    PushSummary pushed;
+    if (push) {
+        pusher = std::thread([&] {
+            ReviewStore outbox(options.store_url);
+            while (true) {
+                {
+                    std::unique_lock lock(push_mutex);
+                    push_wake.wait_for(lock, std::chrono::seconds(3), [&] { return !reading.load(); });
+                }
+                const bool last = !reading.load();
+                try {
+                    PushSummary s = push_outbox(outbox, *push);
+                    pushed.sent += s.sent, pushed.refused += s.refused, pushed.failures += s.failures, pushed.pending = s.pending;
+                    if (!s.last_error.empty()) pushed.last_error = s.last_error;
+                } catch (const std::exception& e) {
+                    pushed.last_error = mask_personal_data(e.what());
+                    if (last) break;
+                }
+                if (last) break;
+            }
+        });
+    }
+    BatchSummary summary;
+    try {
+        summary = run_batch(host, templates, config, env, options, *out);
+    } catch (...) {
+        reading = false;
+        push_wake.notify_all();
+        if (pusher.joinable()) pusher.join();
+        throw;
+    }
+    reading = false;
+    push_wake.notify_all();
+    if (pusher.joinable()) pusher.join();
+    if (push)
+        std::cerr << "formscan: delivered " << pushed.sent << " record(s), " << pushed.refused << " refused, " << pushed.pending
+                  << " pending" << (pushed.last_error.empty() ? "" : " (last error: " + pushed.last_error + ")") << "\n";
     if (file) file->close();
     std::cerr << "formscan: " << summary.pages << " page(s) read from " << summary.files << " file(s), " << summary.records
               << " record(s) written to " << (out_path == "-" ? "standard output" : out_path) << " in "

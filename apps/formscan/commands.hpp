@@ -1,5 +1,8 @@
 #pragma once
 // The formscan commands; each returns the process exit status.
+#include "cli_args.hpp"
+#include "sender.hpp"
+
 #include <string>
 #include <vector>
 
@@ -18,6 +21,9 @@ int export_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
 int print_command(const std::vector<std::string>& args);
 int push_command(const std::vector<std::string>& args);
+
+// --registry, --ca, --batch and FORMSCAN_REGISTRY_TOKEN as push and run --push take them.
+SenderOptions sender_options(const Args& args);
 int users_command(const std::vector<std::string>& args);
 
 }  // namespace formscan::cli

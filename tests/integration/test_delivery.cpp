@@ -6,6 +6,7 @@
 #include "formscan/review_store.hpp"
 #include "formscan/stage.hpp"
 #include "people.hpp"
+#include "synth.hpp"
 #include "registry.hpp"
 #include "review_client.hpp"
 #include "sender.hpp"
@@ -268,4 +269,30 @@ TEST(Delivery, TheSenderKilledMidBatchAndStartedAgainDeliversEverythingOnce) {
     EXPECT_EQ(counts.persons, 300);
     EXPECT_EQ(counts.deliveries, 300);
     EXPECT_EQ(ReviewStore(url).outbox_counts().sent, 300);
+}
+
+TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
+    const std::string dir = test::temp_dir("delivery_run_push");
+    synth::SynthOptions o;
+    o.out_dir = dir + "/scans";
+    o.pages = 2;
+    o.seed = 12;
+    o.formats = {"png"};
+    o.render.max_rows = 8;
+    synth::synthesize(test::templates(), test::synth_data(), o);
+    registry::RegistryServer registry(registry_options(dir));
+    registry.start();
+    setenv("FORMSCAN_REGISTRY_TOKEN", kToken.c_str(), 1);
+    const std::string url = "sqlite:" + dir + "/office.sqlite";
+    // Every field taken as read (no review), so that records are validated as they are read.
+    auto r = test::run_formscan({"run", "--template", "zj-hedui", "-D", "calibrate.ok_confidence=0.01", "-D",
+                                 "calibrate.header_ok_confidence=0.01", "--store", url, "--push", "--registry",
+                                 "http://127.0.0.1:" + std::to_string(registry.port()), "--out", dir + "/records.jsonl", dir + "/scans"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const OutboxCounts c = ReviewStore(url).outbox_counts();
+    EXPECT_EQ(c.pending, 0);
+    // What the registry refuses (an ID number a validated record should not have) is told.
+    EXPECT_EQ(c.sent + c.refused, registry_counts(dir + "/registry.sqlite").deliveries + c.refused);
+    EXPECT_GT(c.sent, 0) << r.err;
+    EXPECT_NE(r.err.find("delivered"), std::string::npos);
 }
