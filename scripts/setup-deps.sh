@@ -18,7 +18,7 @@ PACKAGES=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libargon2-dev libxlsxwriter-dev libssl-dev
   unpaper
-  chromium
+  chromium openssl
 )
 
 stamp=/var/lib/apt/periodic/formscan-updated

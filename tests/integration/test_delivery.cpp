@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fcntl.h>
 #include <cstdlib>
 #include <fstream>
 #include <sys/wait.h>
@@ -295,4 +296,74 @@ TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
     EXPECT_EQ(c.sent + c.refused, registry_counts(dir + "/registry.sqlite").deliveries + c.refused);
     EXPECT_GT(c.sent, 0) << r.err;
     EXPECT_NE(r.err.find("delivered"), std::string::npos);
+}
+
+TEST(Delivery, HttpsVerifiesTheRegistrysCertificate) {
+    const std::string dir = test::temp_dir("delivery_https");
+    ASSERT_EQ(std::system(("bash " FORMSCAN_SOURCE_DIR_FOR_TESTS "/tests/support/make_test_ca.sh " + dir + "/pki").c_str()), 0);
+    const std::string url = filled_store(dir, 2);
+    auto options = registry_options(dir);
+    options.certificate = dir + "/pki/server.pem";
+    options.private_key = dir + "/pki/server.key";
+    registry::RegistryServer registry(options);
+    registry.start();
+    ReviewStore store(url);
+    SenderOptions o = sender(registry.port());
+    o.url = "https://127.0.0.1:" + std::to_string(registry.port());
+    o.max_failures = 2;
+    // Verification is on by default: a certificate from an unknown authority is refused.
+    PushSummary untrusted = push_outbox(store, o, [](std::chrono::milliseconds) {});
+    EXPECT_EQ(untrusted.sent, 0);
+    EXPECT_EQ(untrusted.pending, 20);
+    EXPECT_FALSE(untrusted.last_error.empty());
+    // With the district's own authority trusted, the records go.
+    o.ca_file = dir + "/pki/ca.pem";
+    PushSummary trusted = push_outbox(store, o);
+    EXPECT_EQ(trusted.sent, 20) << trusted.last_error;
+    EXPECT_EQ(registry_counts(dir + "/registry.sqlite").persons, 20);
+}
+
+TEST(Delivery, TheRegistryKilledAndRestartedMidBatchLosesNothingAndStoresNothingTwice) {
+    // The registry as its own process, killed with SIGKILL while records arrive one per
+    // request, and started again on the same port and database.
+    const std::string dir = test::temp_dir("delivery_restart");
+    const std::string url = filled_store(dir, 30);
+    unsigned short port = 0;
+    {
+        Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+        port = probe.address().port();
+    }
+    setenv("FORMSCAN_REGISTRY_TOKEN", kToken.c_str(), 1);
+    const std::string listen = "127.0.0.1:" + std::to_string(port), db = "sqlite:" + dir + "/registry.sqlite";
+    auto start_registry = [&] {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, STDOUT_FILENO);
+            execl(FORMSCAN_REGISTRY, FORMSCAN_REGISTRY, "--store", db.c_str(), "--listen", listen.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        return pid;
+    };
+    pid_t registry = start_registry();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::thread killer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        kill(registry, SIGKILL);
+        waitpid(registry, nullptr, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        registry = start_registry();
+    });
+    ReviewStore store(url);
+    SenderOptions o = sender(port, 1);
+    o.first_delay_s = 0.05;
+    PushSummary s = push_outbox(store, o);
+    killer.join();
+    kill(registry, SIGTERM);
+    waitpid(registry, nullptr, 0);
+    EXPECT_EQ(s.pending, 0) << s.last_error;
+    EXPECT_GE(s.failures, 1) << "the registry was down for a while";
+    const auto counts = registry_counts(dir + "/registry.sqlite");
+    EXPECT_EQ(counts.persons, 300);
+    EXPECT_EQ(counts.deliveries, 300);
 }
