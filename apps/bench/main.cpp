@@ -15,6 +15,7 @@ int prepare_command(const std::vector<std::string>& args);
 int digits_command(const std::vector<std::string>& args);
 int read_command(const std::vector<std::string>& args);
 int review_command(const std::vector<std::string>& args);
+int deliver_command(const std::vector<std::string>& args);
 }  // namespace formscan::bench
 
 int main(int argc, char** argv) {
@@ -32,7 +33,9 @@ int main(int argc, char** argv) {
         "  formscan-bench read [--pages N] [--runs N] [--seed N] [--formscan PATH]\n"
         "      pages per second of formscan run (1 and 2 threads) against tesseract PAGE out -l chi_sim\n"
         "  formscan-bench review [--items N] [--reviewers N] [--fetches N]\n"
-        "      time to claim the next review item with N queued and reviewers at work, against reading one item by id\n";
+        "      time to claim the next review item with N queued and reviewers at work, against reading one item by id\n"
+        "  formscan-bench deliver [--records N] [--runs N]\n"
+        "      records per second into the registry on loopback, HTTP and HTTPS, batched and one by one\n";
     if (argc < 2) {
         std::cerr << usage;
         return 2;
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
         if (command == "digits") return formscan::bench::digits_command(args);
         if (command == "read") return formscan::bench::read_command(args);
         if (command == "review") return formscan::bench::review_command(args);
+        if (command == "deliver") return formscan::bench::deliver_command(args);
     } catch (const std::exception& e) {
         std::cerr << "formscan-bench " << command << ": " << e.what() << "\n";
         return 2;
