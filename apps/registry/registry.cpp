@@ -2,6 +2,7 @@
 
 #include "registry_request.hpp"
 
+#include "formscan/connection_pool.hpp"
 #include "formscan/error.hpp"
 #include "formscan/masking.hpp"
 #include "formscan/store_session.hpp"
@@ -150,25 +151,12 @@ struct RegistryServer::State {
     RegistryOptions options;
     std::unique_ptr<Poco::Net::HTTPServer> server;
     Poco::Logger& log = Poco::Logger::get("formscan.registry");
-    std::mutex mutex;  // guards idle and rng
-    std::vector<std::unique_ptr<RegistryStore>> idle;
+    ConnectionPool<RegistryStore> stores{[this] { return std::make_unique<RegistryStore>(options.store_url); }};
+    std::mutex mutex;  // guards rng
     std::mt19937 rng;
 
-    std::unique_ptr<RegistryStore> borrow() {
-        {
-            std::lock_guard lock(mutex);
-            if (!idle.empty()) {
-                auto s = std::move(idle.back());
-                idle.pop_back();
-                return s;
-            }
-        }
-        return std::make_unique<RegistryStore>(options.store_url);
-    }
-    void give_back(std::unique_ptr<RegistryStore> s) {
-        std::lock_guard lock(mutex);
-        idle.push_back(std::move(s));
-    }
+    std::unique_ptr<RegistryStore> borrow() { return stores.borrow(); }
+    void give_back(std::unique_ptr<RegistryStore> s) { stores.give_back(std::move(s)); }
     // For fault tests: which fault this request gets ("" none).
     std::string fault() {
         if (options.fault_rate <= 0) return {};

@@ -1,6 +1,7 @@
 #include "review_server.hpp"
 
 #include "formscan/accounts.hpp"
+#include "formscan/connection_pool.hpp"
 #include "formscan/error.hpp"
 #include "formscan/export.hpp"
 #include "formscan/masking.hpp"
@@ -69,24 +70,10 @@ struct ReviewServer::State {
     std::unique_ptr<Poco::Net::HTTPServer> server;
     Poco::Logger& log = Poco::Logger::get("formscan.serve");
 
-    std::mutex idle_mutex;
-    std::vector<std::unique_ptr<Connection>> idle;
+    ConnectionPool<Connection> connections{[this] { return std::make_unique<Connection>(options.store_url); }};
 
-    std::unique_ptr<Connection> borrow() {
-        {
-            std::lock_guard lock(idle_mutex);
-            if (!idle.empty()) {
-                auto c = std::move(idle.back());
-                idle.pop_back();
-                return c;
-            }
-        }
-        return std::make_unique<Connection>(options.store_url);
-    }
-    void give_back(std::unique_ptr<Connection> c) {
-        std::lock_guard lock(idle_mutex);
-        idle.push_back(std::move(c));
-    }
+    std::unique_ptr<Connection> borrow() { return connections.borrow(); }
+    void give_back(std::unique_ptr<Connection> c) { connections.give_back(std::move(c)); }
 };
 
 namespace {
