@@ -108,7 +108,7 @@ PushSummary push_outbox(ReviewStore& store, const SenderOptions& options, const 
                     const std::string key = r->getValue<std::string>("key"), result = r->getValue<std::string>("result");
                     auto it = by_key.find(key);
                     if (it == by_key.end()) continue;
-                    if (result == "stored" || result == "duplicate") sent.push_back(it->second);
+                    if (result == "stored") sent.push_back(it->second);
                     else if (result == "refused" || result == "conflict") {
                         store.outbox_refused(it->second, result + ": " + r->optValue<std::string>("reason", ""));
                         ++summary.refused;

@@ -48,7 +48,8 @@ std::string sha256_hex(const std::string& text) {
 std::string now_iso() { return Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT); }
 
 struct ItemResult {
-    std::string key, result, reason;  // result: stored, duplicate, refused, conflict, not_stored
+    std::string key, result, reason;  // result: stored, refused, conflict, not_stored
+    bool repeated = false;            // stored before: the first answer again
 };
 
 // The registry's tables. One per request thread (a database session is not shared).
@@ -77,7 +78,7 @@ public:
                 std::vector<std::string> digests;
                 *db_.session << db_.sql("SELECT body_sha256 FROM deliveries WHERE idem_key = ?"), use(key), into(digests), now;
                 if (!digests.empty()) {
-                    if (digests.front() == digest) r.result = "duplicate";
+                    if (digests.front() == digest) r.result = "stored", r.repeated = true;
                     else r.result = "conflict", r.reason = "the key was used before with another record", rejected = true;
                 } else if (std::string why = refusal(item.record); !why.empty()) {
                     r.result = "refused", r.reason = why, rejected = true;
@@ -90,7 +91,7 @@ public:
             if (rejected) {
                 db_.execute("ROLLBACK");
                 for (auto& r : results)
-                    if (r.result == "stored" || r.result == "duplicate") r.result = "not_stored", r.reason = "another record of the batch was refused";
+                    if (r.result == "stored") r.result = "not_stored", r.repeated = false, r.reason = "another record of the batch was refused";
             } else {
                 db_.execute("COMMIT");
             }
@@ -268,6 +269,7 @@ private:
             o->set("key", r.key);
             o->set("result", r.result);
             if (!r.reason.empty()) o->set("reason", mask_personal_data(r.reason));
+            if (r.repeated) o->set("repeated", true);
             arr->add(o);
             conflict |= r.result == "conflict";
         }

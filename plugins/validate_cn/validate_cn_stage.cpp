@@ -110,6 +110,14 @@ private:
                 }
             }
         }
+        // The 登记表: a reason for not being insured, while both pension and medical are ticked.
+        if (Field* reason = record.find("not_insured_reason"); reason && !reason->is_empty()) {
+            const Field* pension = record.find("pension");
+            const Field* medical = record.find("medical");
+            if (pension && medical && !pension->is_empty() && !medical->is_empty())
+                fail(*reason, "insurance.reason_while_insured",
+                     "a reason for not being insured is ticked, but pension and medical insurance are both ticked");
+        }
         if (require_pension_medical_) {
             Field* pension = record.find("pension");
             Field* medical = record.find("medical");

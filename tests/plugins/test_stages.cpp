@@ -286,6 +286,18 @@ TEST(ValidateCn, RulesMarkFieldsInvalidWithMaskedMessages) {
         stage->process(ctx);
         return records[0].at("remarks").errors;
     };
+    // The 登记表: a reason not to be insured, though pension and medical are both ticked.
+    {
+        const FormTemplate& dengji = test::templates().at("zj-dengji");
+        std::vector<Record> sheet = {make_empty_record(dengji, page, 0)};
+        sheet[0].at("pension").value = std::vector<std::string>{"城镇职工基本养老保险"};
+        sheet[0].at("medical").value = std::string("城镇职工基本医疗保险");
+        sheet[0].at("not_insured_reason").value = std::vector<std::string>{"个人未参保"};
+        PageContext sheet_ctx{page, dengji, sheet};
+        stage->process(sheet_ctx);
+        ASSERT_FALSE(sheet[0].at("not_insured_reason").errors.empty());
+        EXPECT_EQ(sheet[0].at("not_insured_reason").errors.at(0).rule, "insurance.reason_while_insured");
+    }
     ASSERT_EQ(with_reason("12", "").size(), 1u);
     EXPECT_EQ(with_reason("12", "").at(0).rule, "insurance.reason_needs_remark");
     EXPECT_TRUE(with_reason("12", "外出务工").empty());
