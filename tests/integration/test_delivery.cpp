@@ -369,3 +369,31 @@ TEST(Delivery, TheRegistryKilledAndRestartedMidBatchLosesNothingAndStoresNothing
     EXPECT_EQ(counts.persons, 300);
     EXPECT_EQ(counts.deliveries, 300);
 }
+
+TEST(Delivery, TheRegistryKeepsItsRecordsInPostgreSql) {
+    // The same registry on PostgreSQL (a private server started for the test).
+    test::TestPostgres server;
+    const std::string dir = test::temp_dir("delivery_pg");
+    auto options = registry_options(dir, 0.3);
+    options.store_url = server.url();
+    registry::RegistryServer registry(options);
+    registry.start();
+    ReviewStore store(filled_store(dir, 4));
+    PushSummary first = push_outbox(store, sender(registry.port(), 6), [](std::chrono::milliseconds) {});
+    EXPECT_EQ(first.sent, 40) << first.last_error;
+    ReviewStore rerun(filled_store(test::temp_dir("delivery_pg_rerun"), 4));
+    EXPECT_EQ(push_outbox(rerun, sender(registry.port(), 40), [](std::chrono::milliseconds) {}).sent, 40);
+    Poco::Net::HTTPClientSession http("127.0.0.1", registry.port());
+    Poco::Net::HTTPRequest request("GET", "/v1/registration", Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "Bearer " + kToken);
+    std::string body;
+    for (int attempt = 0; attempt < 20; ++attempt) {  // faults are injected here too
+        http.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        body.clear();
+        Poco::StreamCopier::copyToString(http.receiveResponse(response), body);
+        if (response.getStatus() == 200) break;
+    }
+    EXPECT_NE(body.find("{\"persons\":20,\"township\":\"曹娥街道\",\"village\":\"光王村\"}"), std::string::npos) << body;
+    EXPECT_NE(body.find("{\"persons\":20,\"township\":\"曹娥街道\",\"village\":\"兴东村\"}"), std::string::npos) << body;
+}

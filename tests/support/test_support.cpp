@@ -1,4 +1,7 @@
 #include "test_support.hpp"
+#include <cstdlib>
+#include <stdexcept>
+#include <unistd.h>
 
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
@@ -105,5 +108,26 @@ void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
 }
+
+TestPostgres::TestPostgres() {
+    auto run = [](const std::string& command) {
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+    };
+    dir_ = temp_dir("pg");
+    std::string bin;
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql"))
+        if (std::filesystem::exists(entry.path() / "bin/initdb")) bin = (entry.path() / "bin").string();
+    if (bin.empty()) throw std::runtime_error("PostgreSQL's server is not installed (scripts/setup-deps.sh installs it)");
+    const std::string as = geteuid() == 0 ? "runuser -u postgres -- " : "";
+    if (geteuid() == 0) run("chown postgres " + dir_);
+    run(as + bin + "/initdb -D " + dir_ + "/data -A trust -U formscan >" + dir_ + "/initdb.log 2>&1");
+    run(as + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='' -k " + dir_ +
+        " -p 54329\" start >/dev/null");
+    stop_ = as + bin + "/pg_ctl -D " + dir_ + "/data -m fast stop >/dev/null";
+}
+
+TestPostgres::~TestPostgres() { std::system(stop_.c_str()); }
+
+std::string TestPostgres::url() const { return "postgresql:host=" + dir_ + " port=54329 user=formscan dbname=postgres"; }
 
 }  // namespace formscan::test

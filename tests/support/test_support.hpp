@@ -35,4 +35,17 @@ std::string error_code(const std::function<void()>& f);
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 
+// A private PostgreSQL server for one test: its own cluster in a temporary folder,
+// reached through a Unix socket there (no TCP port). Run as the postgres user when the
+// tests run as root (initdb refuses root). Stopped when destroyed.
+class TestPostgres {
+public:
+    TestPostgres();
+    ~TestPostgres();
+    std::string url() const;  // for ReviewStore and the registry
+
+private:
+    std::string dir_, stop_;
+};
+
 }  // namespace formscan::test

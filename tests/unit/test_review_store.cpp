@@ -69,38 +69,10 @@ std::set<long> distinct(const std::array<std::vector<long>, 2>& got) {
     return all;
 }
 
-// A private PostgreSQL server for one test: its own cluster in a temporary folder,
-// reached through a Unix socket there (no TCP port). Run as the postgres user when the
-// tests run as root (initdb refuses root).
-class TestPostgres {
-public:
-    TestPostgres() {
-        dir_ = test::temp_dir("pg");
-        std::string bin;
-        for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql"))
-            if (std::filesystem::exists(entry.path() / "bin/initdb")) bin = (entry.path() / "bin").string();
-        if (bin.empty()) throw std::runtime_error("PostgreSQL's server is not installed (scripts/setup-deps.sh installs it)");
-        as_ = geteuid() == 0 ? "runuser -u postgres -- " : "";
-        if (geteuid() == 0) run("chown postgres " + dir_);
-        run(as_ + bin + "/initdb -D " + dir_ + "/data -A trust -U formscan >" + dir_ + "/initdb.log 2>&1");
-        run(as_ + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='' -k " + dir_ +
-            " -p 54329\" start >/dev/null");
-        stop_ = as_ + bin + "/pg_ctl -D " + dir_ + "/data -m fast stop >/dev/null";
-    }
-    ~TestPostgres() { std::system(stop_.c_str()); }
-    std::string url() const { return "postgresql:host=" + dir_ + " port=54329 user=formscan dbname=postgres"; }
-
-private:
-    static void run(const std::string& command) {
-        if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
-    }
-    std::string dir_, as_, stop_;
-};
-
 }  // namespace
 
 TEST(ReviewStore, ThePostgreSqlBackendQueuesClaimsAndAuditsTheSameWay) {
-    TestPostgres server;
+    test::TestPostgres server;
     {
         ReviewStore store(server.url());
         Page page = test_page("scans/pg.png");
