@@ -1,5 +1,5 @@
-// formscan print: the 核对表 as PDF ready to print, pre-filled from the district's list of
-// people to visit, with a page code (QR) and corner marks on every page.
+// formscan print: the 核对表 or the 登记表 as PDF ready to print, pre-filled from the
+// district's list of people to visit, with a page code (QR) and corner marks on every page.
 #include "cli_args.hpp"
 #include "commands.hpp"
 
@@ -130,7 +130,7 @@ std::vector<Listed> read_people(const std::string& path) {
 
 int print_command(const std::vector<std::string>& argv) {
     const std::string usage =
-        "formscan print --template zj-hedui (--people LIST.csv|LIST.json | --blank PAGES) --out FORMS.pdf [--batch ID] [--rows N]";
+        "formscan print --template zj-hedui|zj-dengji (--people LIST.csv|LIST.json | --blank PAGES) --out FORMS.pdf [--batch ID] [--rows N]";
     Args args(argv, {"--template", "--people", "--blank", "--out", "--batch", "--rows", "--templates"}, {});
     if (!args.has("--out") || args.has("--people") == args.has("--blank"))
         throw Error("formscan.cli.missing_input", "usage: " + usage);
@@ -138,10 +138,9 @@ int print_command(const std::vector<std::string>& argv) {
     const std::string template_id = args.get("--template", "zj-hedui");
     auto it = templates.find(template_id);
     if (it == templates.end()) throw Error("formscan.cli.unknown_template", "unknown template " + template_id);
-    if (template_id != "zj-hedui")
-        throw Error("formscan.print.template", "formscan print draws the 核对表 (zj-hedui) only, so far");
     const FormTemplate& form = it->second;
-    const int rows = args.get_int("--rows", 10, 1, 20);
+    // The 登记表 is one person per sheet.
+    const int rows = form.kind == "sheet" ? 1 : args.get_int("--rows", 10, 1, 20);
     const std::string batch = args.get("--batch", "B1");
     if (batch.find_first_of(";,=") != std::string::npos) throw Error("formscan.cli.bad_value", "a batch name holds no ; , or =");
 

@@ -36,9 +36,9 @@ usage:
   formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
       Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).
       With --store URL instead of RECORDS.jsonl: the records of a review store, corrections included.
-  formscan print --template zj-hedui (--people LIST.csv|LIST.json | --blank PAGES) --out FORMS.pdf
-               [--batch ID] [--rows N]
-      The 核对表 as PDF ready to print, pre-filled from the district's list of people
+  formscan print --template zj-hedui|zj-dengji (--people LIST.csv|LIST.json | --blank PAGES)
+               --out FORMS.pdf [--batch ID] [--rows N]
+      The 核对表 (N rows a page) or the 登记表 (a sheet a person) as PDF ready to print, pre-filled from the district's list of people
       (CSV with a heading line of record keys, or JSON), with a QR page code (form, batch,
       page, each row's person) and corner marks on every page; FORMS.pdf.batch.jsonl
       records what each row holds. Scanned back, rows carry batch, batch_page, person_key.

@@ -298,6 +298,10 @@ TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
     EXPECT_EQ(c.sent + c.refused, registry_counts(dir + "/registry.sqlite").deliveries + c.refused);
     EXPECT_GT(c.sent, 0) << r.err;
     EXPECT_NE(r.err.find("delivered"), std::string::npos);
+    auto status = test::run_formscan({"push", "--status", "--store", url});
+    EXPECT_EQ(status.status, 0);
+    EXPECT_NE(status.out.find("pending 0\nsent " + std::to_string(c.sent) + "\nrefused " + std::to_string(c.refused)), std::string::npos)
+        << status.out;
 }
 
 TEST(Delivery, HttpsVerifiesTheRegistrysCertificate) {

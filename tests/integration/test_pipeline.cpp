@@ -255,3 +255,42 @@ TEST(Print, PrintedPagesScannedBackAreIdentifiedAndTiedToTheirPeople) {
     EXPECT_GE(ids, 24) << "pre-printed ID numbers read back";
     EXPECT_GE(names, 22) << "pre-printed names read back";
 }
+
+TEST(Print, PrintedSheetsOfTheDengjiAreIdentifiedToo) {
+    // Three people, one 登记表 sheet each, scanned back upside down and out of order.
+    const std::string dir = test::temp_dir("print_dengji");
+    std::mt19937 rng(5);
+    const auto& form = test::templates().at("zj-hedui");
+    std::vector<std::string> ids;
+    {
+        std::ofstream csv(dir + "/people.csv");
+        csv << "key,name,sex,id_number,ethnicity,hukou_address,township,village\n";
+        for (int i = 0; i < 3; ++i) {
+            synth::Person p = synth::random_person(form, "曹娥街道", "光王村", rng);
+            ids.push_back(p.id_number);
+            csv << "D" << i << "," << p.name << "," << p.sex << "," << p.id_number << "," << p.ethnicity << "," << p.hukou_address << ","
+                << p.township << "," << p.village << "\n";
+        }
+    }
+    auto printed = test::run_formscan({"print", "--template", "zj-dengji", "--people", dir + "/people.csv", "--batch", "S1", "--out", dir + "/sheets.pdf"});
+    ASSERT_EQ(printed.status, 0) << printed.err;
+    auto file = ScanFile::open(dir + "/sheets.pdf", DecodeLimits{});
+    ASSERT_EQ(file->page_count(), 3);
+    std::filesystem::create_directories(dir + "/scans");
+    for (int i = 0; i < 3; ++i) {
+        synth::DamageOptions damage;
+        damage.turn_probability = 0;
+        cv::Mat scan = synth::damage_scan(file->decode(i).gray, damage, rng).gray;
+        if (i != 1) cv::rotate(scan, scan, cv::ROTATE_180);
+        cv::imwrite(dir + "/scans/sheet_" + std::to_string(3 - i) + ".png", scan);
+    }
+    auto run = test::run_formscan({"run", "--template", "zj-dengji", "--out", dir + "/records.jsonl", dir + "/scans"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    int identified = 0;
+    for (const auto& r : read_records(dir + "/records.jsonl")) {
+        EXPECT_EQ(r.batch, "S1");
+        ASSERT_GE(r.batch_page, 1);
+        identified += r.person_key == "D" + std::to_string(r.batch_page - 1);
+    }
+    EXPECT_EQ(identified, 3) << "every sheet tied to its person";
+}

@@ -81,8 +81,11 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     const double W = form.page_width_mm, H = form.page_height_mm;
     const std::string font = pick(opt.fonts, rng);
     const Hand hand = Hand::random(rng);
-    const double handwriting = opt.handwriting;
+    // Printing (formscan print): the listed person's known values printed, nothing ticked or signed.
+    const bool printing = opt.people != nullptr;
+    const double handwriting = printing ? 0.0 : opt.handwriting;
     double ml = uni(12, 20, rng), mr = uni(12, 20, rng), mt = uni(10, 18, rng);
+    if (printing) ml = 16, mr = 16, mt = 27;  // room for the page code and corner marks
     double size = uni(2.9, 3.5, rng);
     double lw = uni(0.2, 0.45, rng);
 
@@ -123,7 +126,8 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     print_text(cr, form.title, font, title_mm, {ml, mt, W - ml - mr, title_mm * 1.5}, Align::centre, false, chance(0.6, rng));
     double y = mt + title_mm * 1.7 + uni(1, 4, rng);
 
-    Person p = random_person(form, pick(form.vocabulary("townships"), rng), random_village(rng), rng);
+    Person p = printing ? (opt.people->empty() ? Person{} : opt.people->front())
+                        : random_person(form, pick(form.vocabulary("townships"), rng), random_village(rng), rng);
     {
         // 市 县(市、区) 乡镇街道 村(社区): values before their labels
         Flow head(cr, font, size, ml, W - mr, y, size * 2.2, rng);
@@ -258,6 +262,19 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     const int rows_spanned[6] = {0, 2, 3, 2, 1, 1};  // how far down each inner column line runs
     for (int i = 1; i <= 5; ++i) stroke_line(cr, xs[i], top, xs[i], top + rows_spanned[i] * row_h, lw);
     stroke_line(cr, xs[6], top, xs[6], big_top, lw);
+
+    if (printing) {
+        // Only the hukou address is known in parts; the surveyor fills in the rest.
+        std::vector<std::string> parts = {"浙江省", "绍兴市", "上虞区"};
+        std::string joined;
+        for (int i = 0; i < 3 && !p.hukou_address.empty(); ++i) {
+            write("hukou_address", parts[static_cast<std::size_t>(i)], blanks["hukou_address" + std::to_string(i)], false, 0);
+            joined += parts[static_cast<std::size_t>(i)];
+        }
+        if (!joined.empty()) rec.at("hukou_address").value = joined;
+        truth.records.push_back(std::move(rec));
+        return truth;
+    }
 
     // Fill in the person's answers
     auto tick = [&](const std::string& key_label, bool& corrected) {

@@ -112,8 +112,8 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
     double header_h = uni(7, 10, rng);
     double table_top = header_y + header_h + uni(0.8, 2.5, rng);
 
-    std::string township = printing && !opt.people->empty() ? opt.people->front().township : pick(form.vocabulary("townships"), rng);
-    std::string village = printing && !opt.people->empty() ? opt.people->front().village : random_village(rng);
+    std::string township = printing ? (opt.people->empty() ? "" : opt.people->front().township) : pick(form.vocabulary("townships"), rng);
+    std::string village = printing ? (opt.people->empty() ? "" : opt.people->front().village) : random_village(rng);
     PageTruth truth;
     truth.width_mm = W;
     truth.height_mm = H;
@@ -371,12 +371,11 @@ void draw_page_marks(cairo_t* cr, double width_mm, double height_mm, const std::
 
 PageTruth draw_form(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& options,
                     std::mt19937& rng) {
-    if (form.id == "zj-hedui") {
-        PageTruth truth = draw_hedui(cr, form, data, options, rng);
+    if (form.id == "zj-hedui" || form.id == "zj-dengji") {
+        PageTruth truth = form.id == "zj-hedui" ? draw_hedui(cr, form, data, options, rng) : draw_dengji(cr, form, data, options, rng);
         if (!options.page_code.empty()) draw_page_marks(cr, form.page_width_mm, form.page_height_mm, options.page_code);
         return truth;
     }
-    if (form.id == "zj-dengji") return draw_dengji(cr, form, data, options, rng);
     throw Error("formscan.synth.template", "the synthesiser cannot draw template " + form.id);
 }
 
