@@ -63,10 +63,10 @@ int read_command(const std::vector<std::string>& argv) {
             for (const auto& f : files) run_quietly("tesseract", {f, dir + "/tesseract_out", "-l", "chi_sim"});
         }));
         one.push_back(time_once([&] {
-            run_quietly(formscan, {"run", "--template", "zj-hedui", "--threads", "1", "--out", dir + "/one.jsonl", options.out_dir});
+            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "1", "--out", dir + "/one.jsonl", options.out_dir});
         }));
         two.push_back(time_once([&] {
-            run_quietly(formscan, {"run", "--template", "zj-hedui", "--threads", "2", "--out", dir + "/two.jsonl", options.out_dir});
+            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "2", "--out", dir + "/two.jsonl", options.out_dir});
         }));
     }
     const double n = static_cast<double>(files.size());

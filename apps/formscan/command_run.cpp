@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <atomic>
+#include <filesystem>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -22,7 +23,7 @@ namespace formscan::cli {
 int run_command(const std::vector<std::string>& argv) {
     Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir", "--store",
                      "--registry", "--ca", "--batch"},
-              {"--no-progress", "--push"});
+              {"--no-progress", "--push", "--fresh"});
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out RECORDS.jsonl is required (- for standard output)");
     if (args.positional().empty()) throw Error("formscan.cli.missing_input", "give at least one scan file or folder");
 
@@ -42,6 +43,15 @@ int run_command(const std::vector<std::string>& argv) {
     options.progress = !args.has("--no-progress");
     options.debug_dir = args.get("--debug-dir");
     options.store_url = args.get("--store");
+    // The journal beside the output: a run killed and started again continues (--fresh: from the start).
+    if (args.get("--out") != "-") {
+        options.journal_path = args.get("--out") + ".journal";
+        // The same run: the same template, configuration file, overrides and inputs.
+        options.journal_settings = "template=" + args.get("--template", "auto") + "\nconfig=" + args.get("--config", "");
+        for (const auto& d : args.all("-D")) options.journal_settings += "\n-D " + d;
+        for (const auto& input : args.positional()) options.journal_settings += "\ninput " + input;
+        if (args.has("--fresh")) std::filesystem::remove(options.journal_path);
+    }
     std::optional<SenderOptions> push;
     if (args.has("--push")) {
         if (options.store_url.empty()) throw Error("formscan.cli.missing_option", "--push needs --store (the outbox lives there)");
@@ -113,6 +123,9 @@ int run_command(const std::vector<std::string>& argv) {
         std::cerr << "formscan: delivered " << pushed.sent << " record(s), " << pushed.refused << " refused, " << pushed.pending
                   << " pending" << (pushed.last_error.empty() ? "" : " (last error: " + pushed.last_error + ")") << "\n";
     if (file) file->close();
+    if (summary.pages_from_journal > 0)
+        std::cerr << "formscan: " << summary.pages_from_journal << " page(s) taken from the journal of an earlier run ("
+                  << options.journal_path << ")\n";
     std::cerr << "formscan: " << summary.pages << " page(s) read from " << summary.files << " file(s), " << summary.records
               << " record(s) written to " << (out_path == "-" ? "standard output" : out_path) << " in "
               << static_cast<int>(summary.seconds * 10) / 10.0 << " s";

@@ -18,7 +18,8 @@ usage:
                [--plugins DIR] [--templates DIR] [--no-progress] [--debug-dir DIR]
                [--store sqlite:FILE|postgresql:CONNECTION] --out RECORDS.jsonl INPUT...
       Reads scans (PNG, JPEG, TIFF, PDF; folders are walked in name order) and writes
-      one JSON record per person (--out - for standard output). Exit 0 when every page
+      one JSON record per person (--out - for standard output). A run killed and started
+      again with the same arguments continues from the journal FILE.journal (--fresh: anew). Exit 0 when every page
       was read, 3 when some input was skipped (each is reported on stderr), 2 for
       unusable arguments. --store also keeps pages, records and the fields to review
       (with their crops) in a review store. --debug-dir writes each straightened page with its field

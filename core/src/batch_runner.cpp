@@ -1,4 +1,6 @@
 #include "formscan/batch_runner.hpp"
+
+#include "formscan/journal.hpp"
 #include "formscan/batch_rules.hpp"
 #include "formscan/review_store.hpp"
 
@@ -38,6 +40,7 @@ bool looks_like_scan(const fs::path& path) {
 struct WorkItem {
     long seq = 0;
     Page page;
+    std::string signature;  // of the page's file, for the journal
 };
 
 // A bounded queue of decoded pages: the reader blocks when workers fall behind, so
@@ -219,6 +222,15 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
     if (show_progress)
         for (const auto& f : files) total_pages += std::max(1, count_pages(f, config.limits));
 
+    // Pages an earlier run of the same batch finished (it may have been killed since).
+    std::map<std::pair<std::string, int>, BatchJournal::Entry> journalled;
+    if (!options.journal_path.empty()) {
+        journalled = BatchJournal(options.journal_path, options.journal_settings).load();
+        for (auto& [page, entry] : journalled)
+            for (auto& record : entry.records)
+                if (auto form = templates.find(record.template_id); form != templates.end()) put_fields_in_template_order(record, form->second);
+    }
+
     Progress progress(show_progress, total_pages);
     OrderedWriter writer(out);
     PageQueue queue(static_cast<std::size_t>(threads) + 1);
@@ -237,6 +249,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
         workers.emplace_back([&] {
             std::map<std::string, std::unique_ptr<Pipeline>> pipelines;
             std::unique_ptr<ReviewStore> store;  // this worker's own session
+            std::unique_ptr<BatchJournal> journal;
             std::vector<std::string> readable;
             for (const auto& [id, spec] : config.pipelines) readable.push_back(id);
             while (auto item = queue.pop()) {
@@ -261,6 +274,10 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                         store->add_page(item->page, page_records);
                     }
                     if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, page_records);
+                    if (!options.journal_path.empty()) {
+                        if (!journal) journal = std::make_unique<BatchJournal>(options.journal_path, options.journal_settings);
+                        journal->done(item->page.source, item->page.index, item->signature, page_records);
+                    }
                     {
                         std::lock_guard lock(summary_mutex);
                         ++summary.pages;
@@ -287,7 +304,17 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
             progress.page_done(true);
             continue;
         }
+        const std::string signature = options.journal_path.empty() ? std::string() : BatchJournal::signature(file);
         for (int i = 0; i < scan->page_count(); ++i) {
+            auto earlier = journalled.find({file, i});
+            if (earlier != journalled.end() && earlier->second.signature == signature) {
+                writer.put(seq++, std::move(earlier->second.records));
+                progress.page_done(false);
+                std::lock_guard lock(summary_mutex);
+                ++summary.pages;
+                ++summary.pages_from_journal;
+                continue;
+            }
             try {
                 DecodedPage decoded = scan->decode(i);
                 WorkItem item;
@@ -297,6 +324,7 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
                 item.page.dpi = decoded.dpi;
                 item.page.dpi_from_file = decoded.dpi > 0;
                 item.page.image = std::move(decoded.gray);
+                item.signature = signature;
                 queue.push(std::move(item));
             } catch (const std::exception& e) {
                 skip(file, i, e.what());

@@ -100,7 +100,10 @@ void export_records(const FormTemplate& form, const std::vector<Record>& records
     std::ofstream out(path, std::ios::binary);
     if (!out) throw Error("formscan.export.unwritable", "cannot write " + path);
     if (format == ExportFormat::jsonl) {
-        for (const auto& r : records) out << record_to_json_line(r) << '\n';
+        for (Record r : records) {
+            put_fields_in_template_order(r, form);  // records read back from a store come in key order
+            out << record_to_json_line(r) << '\n';
+        }
     } else {
         out << "\xEF\xBB\xBF";
         auto write_row = [&](const std::vector<std::string>& cells) {

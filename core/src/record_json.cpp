@@ -1,5 +1,8 @@
 #include "formscan/record_json.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "formscan/error.hpp"
 
 #include <Poco/JSON/Parser.h>
@@ -161,6 +164,15 @@ Record record_from_json_line(const std::string& line) {
         }
     }
     return r;
+}
+
+void put_fields_in_template_order(Record& record, const FormTemplate& form) {
+    std::map<std::string, std::size_t> rank;
+    for (std::size_t i = 0; i < form.fields.size(); ++i) rank[form.fields[i].key] = i;
+    std::stable_sort(record.fields.begin(), record.fields.end(), [&](const Field& a, const Field& b) {
+        auto ra = rank.find(a.key), rb = rank.find(b.key);
+        return (ra == rank.end() ? rank.size() : ra->second) < (rb == rank.end() ? rank.size() : rb->second);
+    });
 }
 
 }  // namespace formscan

@@ -8,11 +8,18 @@
 #include "synth.hpp"
 #include "test_support.hpp"
 
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
 #include <Poco/Path.h>
 #include <Poco/Zip/Decompress.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -293,4 +300,47 @@ TEST(Print, PrintedSheetsOfTheDengjiAreIdentifiedToo) {
         identified += r.person_key == "D" + std::to_string(r.batch_page - 1);
     }
     EXPECT_EQ(identified, 3) << "every sheet tied to its person";
+}
+
+TEST(Pipeline, ARunKilledWithSigkillContinuesWhereItStoppedAndWritesEveryPageOnce) {
+    const std::string dir = test::temp_dir("resume");
+    synth::SynthOptions o;
+    o.out_dir = dir + "/scans";
+    o.pages = 5;
+    o.seed = 31;
+    o.formats = {"png"};
+    o.render.max_rows = 6;
+    o.damage.turn_probability = 0;
+    synth::synthesize(test::templates(), test::synth_data(), o);
+    const std::string out = dir + "/records.jsonl";
+    // Killed once two pages are journalled.
+    pid_t child = fork();
+    if (child == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDERR_FILENO);
+        execl(FORMSCAN_CLI, FORMSCAN_CLI, "run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out.c_str(),
+              o.out_dir.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    long journalled = 0;
+    for (int i = 0; i < 600 && journalled < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        try {
+            Poco::Data::SQLite::Connector::registerConnector();
+            Poco::Data::Session db("SQLite", out + ".journal");
+            db << "SELECT COUNT(*) FROM journal", Poco::Data::Keywords::into(journalled), Poco::Data::Keywords::now;
+        } catch (const Poco::Exception&) {
+        }
+    }
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    ASSERT_GE(journalled, 2);
+    auto resumed = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out, o.out_dir});
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_NE(resumed.err.find("taken from the journal"), std::string::npos) << resumed.err;
+    // The same records, in the same order, as a run never interrupted.
+    auto clean = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", dir + "/clean.jsonl", o.out_dir});
+    ASSERT_EQ(clean.status, 0) << clean.err;
+    EXPECT_EQ(test::read_text(out), test::read_text(dir + "/clean.jsonl"));
+    EXPECT_GE(read_records(out).size(), 5u);
 }

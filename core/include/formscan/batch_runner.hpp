@@ -21,6 +21,8 @@ struct BatchOptions {
     bool progress = false;            // progress line on stderr (only on a terminal)
     std::string debug_dir;            // when set: each straightened page with its cells drawn, as PNG
     std::string store_url;            // when set: pages, records and review items also go to this review store
+    std::string journal_path;         // when set: pages done are journalled there, and taken from it on a rerun (journal.hpp)
+    std::string journal_settings;     // what makes a rerun the same run (template, configuration, inputs)
 };
 
 struct SkippedInput {
@@ -32,6 +34,7 @@ struct SkippedInput {
 struct BatchSummary {
     int files = 0;
     int pages = 0;
+    int pages_from_journal = 0;       // of `pages`: done by an earlier, interrupted run
     int records = 0;
     std::vector<SkippedInput> skipped;
     double seconds = 0;
