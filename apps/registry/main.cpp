@@ -21,7 +21,7 @@ usage:
       The bearer token clients must send comes from FORMSCAN_REGISTRY_TOKEN (at least 16
       characters). HTTPS when --cert and --key are given. Stop with Ctrl+C or SIGTERM.
       For fault tests only: --fault-rate P [--fault-seed N] answers that share of requests
-      503, 429, 500 after storing, or cuts the connection after storing.
+      503, 429, 500 after storing, cuts the connection after storing, or hangs 4 s.
 )";
 
 }  // namespace

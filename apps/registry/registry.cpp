@@ -31,6 +31,7 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <thread>
 
 using namespace Poco::Data::Keywords;
 using Poco::Net::HTTPResponse;
@@ -163,8 +164,8 @@ struct RegistryServer::State {
         if (options.fault_rate <= 0) return {};
         std::lock_guard lock(mutex);
         if (std::uniform_real_distribution<double>(0, 1)(rng) >= options.fault_rate) return {};
-        static const char* kinds[] = {"503", "429", "500-after", "cut-after"};
-        return kinds[std::uniform_int_distribution<int>(0, 3)(rng)];
+        static const char* kinds[] = {"503", "429", "500-after", "cut-after", "hang"};
+        return kinds[std::uniform_int_distribution<int>(0, 4)(rng)];
     }
 };
 
@@ -247,6 +248,8 @@ private:
             response.set("Retry-After", "1");
             return error(request, response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "injected fault: too many requests");
         }
+        // A server that hangs: the answer comes after the client's timeout (and the batch is stored).
+        if (fault == "hang") std::this_thread::sleep_for(std::chrono::milliseconds(state_.options.hang_ms));
         std::vector<BatchItem> items;
         try {
             items = parse_batch(body);
@@ -324,6 +327,9 @@ void RegistryServer::start() {
 void RegistryServer::stop() {
     if (state_ && state_->server) {
         state_->server->stopAll(true);
+        // Handlers still running use the state: wait for them before it goes.
+        for (int i = 0; i < 1000 && state_->server->currentConnections() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         state_->server.reset();
     }
 }

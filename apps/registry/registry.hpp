@@ -18,9 +18,11 @@ struct RegistryOptions {
     // HTTPS: the server's certificate and key (PEM); plain HTTP when empty.
     std::string certificate, private_key;
     // For fault tests only: the share of requests answered 503, 429 (Retry-After 1) or
-    // 500 after storing the batch, or whose connection is cut after storing it.
+    // 500 after storing the batch, whose connection is cut after storing it, or that hang.
+    // "hang": the answer comes after hang_ms (longer than the client's receive timeout).
     double fault_rate = 0;
     unsigned fault_seed = 1;
+    int hang_ms = 4000;
 };
 
 class RegistryServer {

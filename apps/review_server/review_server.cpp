@@ -34,6 +34,7 @@
 #include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 namespace formscan {
 
@@ -493,6 +494,9 @@ void ReviewServer::start() {
 void ReviewServer::stop() {
     if (state_ && state_->server) {
         state_->server->stopAll(true);
+        // Handlers still running use the state: wait for them before it goes.
+        for (int i = 0; i < 1000 && state_->server->currentConnections() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         state_->server.reset();
     }
 }

@@ -165,14 +165,18 @@ TEST(Delivery, EveryValidatedRecordIsStoredOnceAndCounted) {
 }
 
 TEST(Delivery, FaultsAnd500sAndCutConnectionsLoseNothingAndStoreNothingTwice) {
-    // Half of all requests fail: 503, 429 with Retry-After, 500 after storing, or the
-    // connection cut after storing.
+    // Half of all requests fail: 503, 429 with Retry-After, 500 after storing, the
+    // connection cut after storing, or no answer within the client's receive timeout.
     const std::string dir = test::temp_dir("delivery_faults");
     const std::string url = filled_store(dir, 20);
-    registry::RegistryServer registry(registry_options(dir, 0.5));
+    auto options = registry_options(dir, 0.5);
+    options.hang_ms = 1500;
+    registry::RegistryServer registry(options);
     registry.start();
     ReviewStore store(url);
-    PushSummary s = push_outbox(store, sender(registry.port(), 25), [](std::chrono::milliseconds) {});
+    SenderOptions o = sender(registry.port(), 25);
+    o.receive_timeout = std::chrono::milliseconds(1000);
+    PushSummary s = push_outbox(store, o, [](std::chrono::milliseconds) {});
     EXPECT_EQ(s.pending, 0);
     EXPECT_GT(s.failures, 3) << "faults were injected";
     const auto counts = registry_counts(dir + "/registry.sqlite");
