@@ -6,6 +6,7 @@
 
 #include "formscan/cell_image.hpp"
 #include "formscan/paths.hpp"
+#include "formscan/id_number.hpp"
 #include "formscan/stage.hpp"
 #include "formscan/text_utils.hpp"
 
@@ -13,6 +14,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
@@ -20,10 +23,13 @@ namespace formscan {
 
 namespace {
 
-// Fields the digit reader answers: digit strings and codes. ID numbers (with their
-// X) and text stay with the text reader.
+// Fields the digit reader answers: digit strings and codes. ID numbers only on
+// one-person sheets, where they are written by hand as often as printed (the table's
+// are printed, and Tesseract reads print better); text stays with the text reader.
 bool digit_field(const FieldSpec& spec) {
     switch (spec.type) {
+        case FieldType::id_number:
+            return spec.placement == Placement::sheet;
         case FieldType::digits:
         case FieldType::date:
         case FieldType::code:
@@ -130,6 +136,7 @@ private:
             if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
             if (spec.type == FieldType::tick_or_text) return;  // an address: for the text reader
         }
+        if (spec.type == FieldType::id_number) return set_id_number(field, cell, probs);
         if (spec.type == FieldType::date || spec.key == "phone") {
             // A value that fits no date (no phone number) is left for the text reader.
             const bool date = spec.type == FieldType::date;
@@ -163,6 +170,40 @@ private:
             if (!one_character && r.confidence() < 0.9) return;
         }
         set(form, spec, field, r);
+    }
+
+    // The most likely valid ID number (check character, birth date) from every digit's
+    // choices; 18 digits, or 17 and an X the recogniser cannot read. Nothing valid: left
+    // for the text reader.
+    void set_id_number(Field& field, const CutCell& cell, const Probabilities& probs) const {
+        DigitReadings all = DigitReader::decode(cell, probs, false, {18, 17});
+        for (const auto& r : all.by_length) {
+            std::vector<CharChoices> positions;
+            std::string raw;
+            for (const auto& c : r.chars) {
+                if (c.choices.empty() || !std::isdigit(static_cast<unsigned char>(c.best))) continue;
+                CharChoices choices;
+                for (const auto& [digit, p] : c.choices) choices.push_back({digit, std::max(p, 1e-3)});
+                positions.push_back(std::move(choices));
+                raw += c.best;
+            }
+            // 17 digits: an unread X, or (more often) a digit the cut missed.
+            if (positions.size() == 17) positions.push_back({{'X', 0.1}});
+            else if (positions.size() == 18) positions.back().push_back({'X', 0.02});
+            else continue;
+            auto candidates = decode_id_number(positions);
+            if (candidates.empty()) continue;
+            double total = 0;
+            for (const auto& c : candidates) total += std::exp(c.log_score - candidates[0].log_score);
+            const double share = 1.0 / total;
+            field.value = candidates[0].id;
+            field.confidence = share * (candidates[0].id.substr(0, raw.size()) == raw ? 0.97 : 0.8);
+            field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
+            field.reader = "digits";
+            field.alternatives.clear();
+            for (const auto& c : candidates) field.alternatives.push_back({c.id, std::exp(c.log_score - candidates[0].log_score) * share});
+            return;
+        }
     }
 
     static std::vector<int> expected_lengths(const FieldSpec& spec) {

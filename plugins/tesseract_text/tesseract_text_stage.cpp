@@ -73,12 +73,16 @@ public:
                 // A date the digit reader was unsure of gets a second opinion: printed
                 // dates read better here; a handwritten one stays the digit reader's.
                 bool second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
+                // An ID number the digit reader doubts (on a sheet) may be printed: Tesseract reads print better.
+                const bool id_second_opinion = spec.type == FieldType::id_number && field.reader == "digits" && field.confidence < 0.9;
+                second_opinion = second_opinion || id_second_opinion;
                 if (!field.reader.empty() && !second_opinion) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
                 auto key = std::make_tuple(field.key, field.box.x, field.box.y, field.box.width, field.box.height);
                 auto it = cache.find(key);
                 if (it == cache.end()) it = cache.emplace(key, read(ctx, spec, field.box)).first;
-                if (second_opinion && !normalise_date(it->second.value)) continue;
+                if (second_opinion && !id_second_opinion && !normalise_date(it->second.value)) continue;
+                if (id_second_opinion && (it->second.confidence <= field.confidence || !id_has_valid_check(it->second.value))) continue;
                 field.value = it->second.value;
                 field.confidence = it->second.confidence;
                 field.alternatives = it->second.alternatives;
