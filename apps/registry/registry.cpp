@@ -6,11 +6,11 @@
 #include "formscan/error.hpp"
 #include "formscan/masking.hpp"
 #include "formscan/store_session.hpp"
+#include "formscan/text_utils.hpp"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/DigestEngine.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
@@ -24,7 +24,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -39,12 +38,6 @@ using Poco::Net::HTTPResponse;
 namespace formscan::registry {
 
 namespace {
-
-std::string sha256_hex(const std::string& text) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(text);
-    return Poco::DigestEngine::digestToHex(sha.digest());
-}
 
 std::string now_iso() { return Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT); }
 
@@ -198,11 +191,7 @@ public:
 
 private:
     bool authorised(Poco::Net::HTTPServerRequest& request) const {
-        const std::string expected = "Bearer " + state_.options.token, got = request.get("Authorization", "");
-        if (got.size() != expected.size()) return false;
-        unsigned char diff = 0;
-        for (std::size_t i = 0; i < got.size(); ++i) diff |= static_cast<unsigned char>(got[i] ^ expected[i]);
-        return diff == 0;
+        return equal_constant_time(request.get("Authorization", ""), "Bearer " + state_.options.token);
     }
 
     static void reply(Poco::Net::HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& body) {

@@ -8,6 +8,7 @@
 #include "formscan/paths.hpp"
 #include "formscan/plugin_host.hpp"
 #include "formscan/revalidation.hpp"
+#include "formscan/text_utils.hpp"
 #include "formscan/review_store.hpp"
 
 #include <Poco/File.h>
@@ -128,13 +129,6 @@ JsonObject read_json(HTTPServerRequest& request) {
 std::string string_member(const JsonObject& o, const std::string& key) {
     if (!o->has(key) || !o->get(key).isString()) throw HttpError(HTTPResponse::HTTP_BAD_REQUEST, "\"" + key + "\" must be a string");
     return o->getValue<std::string>(key);
-}
-
-bool equal_constant_time(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
 }
 
 const char* content_type_of(const std::string& path) {

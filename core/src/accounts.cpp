@@ -2,10 +2,10 @@
 
 #include "formscan/error.hpp"
 #include "formscan/store_session.hpp"
+#include "formscan/text_utils.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/RandomStream.h>
-#include <Poco/SHA2Engine.h>
 #include <argon2.h>
 
 #include <array>
@@ -27,12 +27,6 @@ std::string random_hex(std::size_t bytes) {
     std::vector<unsigned char> buffer(bytes);
     random.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(bytes));
     return Poco::DigestEngine::digestToHex(buffer);
-}
-
-std::string sha256_hex(const std::string& text) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(text);
-    return Poco::DigestEngine::digestToHex(sha.digest());
 }
 
 std::string hash_password(const std::string& password) {

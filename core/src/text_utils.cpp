@@ -2,6 +2,9 @@
 
 #include "formscan/id_number.hpp"
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
 #include <algorithm>
 #include <ctime>
 #include <regex>
@@ -135,6 +138,19 @@ bool is_shaoxing_landline(std::string_view digits) {
     if (digits.size() == 12 && digits.substr(0, 4) == "0575") digits.remove_prefix(4);
     return digits.size() == 8 && digits[0] >= '2' && digits[0] <= '9' &&
            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    sha.update(bytes.data(), static_cast<unsigned>(bytes.size()));
+    return Poco::DigestEngine::digestToHex(sha.digest());
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
 }
 
 }  // namespace formscan

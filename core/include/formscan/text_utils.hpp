@@ -35,5 +35,9 @@ bool is_cn_mobile(std::string_view digits);
 bool is_shaoxing_landline(std::string_view digits);
 // Today's local date as YYYY-MM-DD: no date written on a form lies after it.
 std::string today();
+// SHA-256 of the bytes, as 64 lower-case hex digits (session tokens, idempotency keys, bodies).
+std::string sha256_hex(std::string_view bytes);
+// Equality whose time does not depend on where the strings differ (tokens, passwords' stand-ins).
+bool equal_constant_time(std::string_view a, std::string_view b);
 
 }  // namespace formscan
