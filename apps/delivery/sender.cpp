@@ -24,9 +24,7 @@
 
 namespace formscan {
 
-namespace {
-
-std::unique_ptr<Poco::Net::HTTPClientSession> connect(const Poco::URI& uri, const SenderOptions& options) {
+std::unique_ptr<Poco::Net::HTTPClientSession> open_http_session(const Poco::URI& uri, const SenderOptions& options) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (uri.getScheme() == "https") {
         static std::once_flag once;
@@ -42,7 +40,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> connect(const Poco::URI& uri, cons
     } else if (uri.getScheme() == "http") {
         session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
     } else {
-        throw Error("formscan.delivery.url", "the registry's URL must be http:// or https://");
+        throw Error("formscan.delivery.url", "a URL must be http:// or https://: " + uri.getScheme() + "://...");
     }
     using Poco::Timespan;
     auto span = [](std::chrono::milliseconds ms) { return Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000); };
@@ -50,6 +48,8 @@ std::unique_ptr<Poco::Net::HTTPClientSession> connect(const Poco::URI& uri, cons
     session->setKeepAlive(true);
     return session;
 }
+
+namespace {
 
 std::string batch_body(const std::vector<OutboxItem>& items) {
     // The stored record is JSON already: it goes in as it is.
@@ -81,7 +81,7 @@ PushSummary push_outbox(ReviewStore& store, const SenderOptions& options, const 
         std::string error;
         double retry_after = -1;
         try {
-            if (!session) session = connect(base, options);
+            if (!session) session = open_http_session(base, options);
             const std::string body = batch_body(items);
             Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/records", Poco::Net::HTTPMessage::HTTP_1_1);
             request.setContentType("application/json");
@@ -160,6 +160,52 @@ PushSummary push_outbox(ReviewStore& store, const SenderOptions& options, const 
     }
     summary.pending = store.outbox_counts().pending;
     return summary;
+}
+
+BackgroundPusher::BackgroundPusher(std::string store_url, SenderOptions options, std::chrono::seconds interval)
+    : thread_(&BackgroundPusher::loop, this, std::move(store_url), std::move(options), interval) {}
+
+BackgroundPusher::~BackgroundPusher() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = false;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+PushSummary BackgroundPusher::finish() {
+    {
+        std::lock_guard lock(mutex_);
+        send_last_ = true;
+        running_ = false;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return total_;
+}
+
+void BackgroundPusher::loop(std::string store_url, SenderOptions options, std::chrono::seconds interval) {
+    std::unique_ptr<ReviewStore> outbox;
+    while (true) {
+        bool last = false;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, interval, [&] { return !running_.load(); });
+            if (!running_ && !send_last_) return;
+            last = !running_;
+        }
+        try {
+            if (!outbox) outbox = std::make_unique<ReviewStore>(store_url);
+            PushSummary s = push_outbox(*outbox, options);
+            total_.sent += s.sent, total_.refused += s.refused, total_.failures += s.failures, total_.pending = s.pending;
+            if (!s.last_error.empty()) total_.last_error = s.last_error;
+        } catch (const std::exception& e) {
+            total_.last_error = mask_personal_data(e.what());
+            outbox.reset();  // the store may have gone away: open it again next time
+        }
+        if (last) return;
+    }
 }
 
 }  // namespace formscan

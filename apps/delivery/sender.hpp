@@ -6,8 +6,16 @@
 // honouring Retry-After; HTTPS with certificate verification on by default.
 #include "formscan/review_store.hpp"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/URI.h>
+
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 
 namespace formscan {
@@ -29,10 +37,36 @@ struct PushSummary {
     std::string last_error;
 };
 
+// A client session for an http(s) URL with the options' timeouts and TLS settings
+// (certificates verified unless verify_tls is off). Throws delivery.url for other schemes.
+std::unique_ptr<Poco::Net::HTTPClientSession> open_http_session(const Poco::URI& uri, const SenderOptions& options);
+
 // Sends until the outbox is empty or the registry keeps failing. Throws formscan::Error
 // delivery.unauthorised when the registry refuses the token (retrying cannot help).
 // `sleep` is for tests; by default the thread sleeps.
 PushSummary push_outbox(ReviewStore& store, const SenderOptions& options,
                         const std::function<void(std::chrono::milliseconds)>& sleep = {});
+
+// Sends the outbox of the store at `store_url` every few seconds on a thread of its own
+// while records are being read (`run --push`, `worker --push`), and once more at finish().
+// The destructor stops it without the last send.
+class BackgroundPusher {
+public:
+    BackgroundPusher(std::string store_url, SenderOptions options, std::chrono::seconds interval = std::chrono::seconds(3));
+    ~BackgroundPusher();
+    BackgroundPusher(const BackgroundPusher&) = delete;
+    BackgroundPusher& operator=(const BackgroundPusher&) = delete;
+    // Sends what is left, stops, and sums up every send.
+    PushSummary finish();
+
+private:
+    void loop(std::string store_url, SenderOptions options, std::chrono::seconds interval);
+    std::atomic<bool> running_{true};
+    bool send_last_ = false;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    PushSummary total_;
+    std::thread thread_;
+};
 
 }  // namespace formscan

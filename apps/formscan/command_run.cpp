@@ -1,8 +1,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "reading_setup.hpp"
 #include "sender.hpp"
-#include "formscan/masking.hpp"
-#include "formscan/review_store.hpp"
 
 #include "formscan/batch_runner.hpp"
 #include "formscan/error.hpp"
@@ -10,13 +9,9 @@
 
 #include <fstream>
 #include <iostream>
-#include <atomic>
 #include <filesystem>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 namespace formscan::cli {
 
@@ -27,14 +22,7 @@ int run_command(const std::vector<std::string>& argv) {
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out RECORDS.jsonl is required (- for standard output)");
     if (args.positional().empty()) throw Error("formscan.cli.missing_input", "give at least one scan file or folder");
 
-    auto templates = load_templates(args.get("--templates", default_templates_dir()));
-    PluginHost host(args.get("--plugins", default_plugin_dir()));
-    host.load_all();
-    for (const auto& failure : host.failures()) std::cerr << "formscan: plugin not loaded: " << failure.message << "\n";
-
-    RunConfig config = default_config(templates);
-    if (args.has("--config")) apply_config_file(config, args.get("--config"));
-    for (const auto& assignment : args.all("-D")) apply_override(config, assignment);
+    ReadingSetup setup = reading_setup(args, args.get("--template", "auto"));
 
     BatchOptions options;
     options.inputs = args.positional();
@@ -57,21 +45,9 @@ int run_command(const std::vector<std::string>& argv) {
         if (options.store_url.empty()) throw Error("formscan.cli.missing_option", "--push needs --store (the outbox lives there)");
         push = sender_options(args);
     }
-    std::vector<std::string> used;
-    if (options.template_id == "auto") {
-        for (const auto& [id, form] : templates) used.push_back(id);
-    } else {
-        if (!templates.count(options.template_id))
-            throw Error("formscan.template.unknown", "no template \"" + options.template_id + "\"");
-        used.push_back(options.template_id);
-    }
-    auto unavailable = finalise_config(config, host, used, options.template_id == "auto");
-    for (const auto& [id, why] : unavailable)
-        std::cerr << "formscan: pages of template " << id << " will be skipped: " << why << "\n";
     // Expand inputs now, so a missing file is a usage error before any work starts.
     expand_inputs(options.inputs);
 
-    StageEnvironment env{default_data_dir(), default_models_dir(), default_tessdata_dir()};
     std::unique_ptr<std::ofstream> file;
     std::ostream* out = &std::cout;
     const std::string out_path = args.get("--out");
@@ -80,48 +56,15 @@ int run_command(const std::vector<std::string>& argv) {
         if (!*file) throw Error("formscan.cli.unwritable", "cannot write " + out_path);
         out = file.get();
     }
-    // --push: the outbox is sent while pages are read (every few seconds), and once more at the end.
-    std::atomic<bool> reading{true};
-    std::mutex push_mutex;
-    std::condition_variable push_wake;
-    std::thread pusher;
-    PushSummary pushed;
-    if (push) {
-        pusher = std::thread([&] {
-            ReviewStore outbox(options.store_url);
-            while (true) {
-                {
-                    std::unique_lock lock(push_mutex);
-                    push_wake.wait_for(lock, std::chrono::seconds(3), [&] { return !reading.load(); });
-                }
-                const bool last = !reading.load();
-                try {
-                    PushSummary s = push_outbox(outbox, *push);
-                    pushed.sent += s.sent, pushed.refused += s.refused, pushed.failures += s.failures, pushed.pending = s.pending;
-                    if (!s.last_error.empty()) pushed.last_error = s.last_error;
-                } catch (const std::exception& e) {
-                    pushed.last_error = mask_personal_data(e.what());
-                    if (last) break;
-                }
-                if (last) break;
-            }
-        });
-    }
-    BatchSummary summary;
-    try {
-        summary = run_batch(host, templates, config, env, options, *out);
-    } catch (...) {
-        reading = false;
-        push_wake.notify_all();
-        if (pusher.joinable()) pusher.join();
-        throw;
-    }
-    reading = false;
-    push_wake.notify_all();
-    if (pusher.joinable()) pusher.join();
-    if (push)
+    // --push: the outbox is sent while pages are read, and once more at the end.
+    std::unique_ptr<BackgroundPusher> pusher;
+    if (push) pusher = std::make_unique<BackgroundPusher>(options.store_url, *push);
+    BatchSummary summary = run_batch(*setup.host, setup.templates, setup.config, setup.env, options, *out);
+    if (pusher) {
+        PushSummary pushed = pusher->finish();
         std::cerr << "formscan: delivered " << pushed.sent << " record(s), " << pushed.refused << " refused, " << pushed.pending
                   << " pending" << (pushed.last_error.empty() ? "" : " (last error: " + pushed.last_error + ")") << "\n";
+    }
     if (file) file->close();
     if (summary.pages_from_journal > 0)
         std::cerr << "formscan: " << summary.pages_from_journal << " page(s) taken from the journal of an earlier run ("

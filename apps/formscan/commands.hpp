@@ -21,6 +21,8 @@ int export_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
 int print_command(const std::vector<std::string>& args);
 int push_command(const std::vector<std::string>& args);
+int queue_command(const std::vector<std::string>& args);
+int worker_command(const std::vector<std::string>& args);
 
 // --registry, --ca, --batch and FORMSCAN_REGISTRY_TOKEN as push and run --push take them.
 SenderOptions sender_options(const Args& args);

@@ -55,6 +55,20 @@ usage:
   formscan users list|remove [NAME] --store URL
       Who may sign in to the review station (the password from FORMSCAN_PASSWORD or standard input).
 
+  formscan queue add --queue postgresql:CONNECTION [--name BATCH] [--template ID] FOLDER|FILE|URL...
+  formscan queue status|retry --queue postgresql:CONNECTION [--name BATCH] [--json]
+      The job table of an archive conversion shared by workers on many machines: add
+      pages (folders on a shared drive, http(s) URLs); status shows pages pending, in
+      progress, done and failed (with why), pages per second and the time left; retry puts
+      failed pages back.
+  formscan worker --queue postgresql:CONNECTION [--store URL] [--name BATCH] [--workers N]
+               [--lease SECONDS] [--max-attempts N] [--exit-when-done] [--push --registry URL]
+               [--config FILE] [-D stage.param=value]...
+      Reads the queue's pages with N readers (one per core) until stopped (Ctrl+C: each
+      finishes its page), or until the batch is finished (--exit-when-done). Results go to
+      the review store (default: the queue's database); --push delivers them too. A page
+      whose reader dies is retried (--max-attempts, default 3), then marked failed.
+
 environment: FORMSCAN_PLUGIN_DIR, FORMSCAN_TEMPLATES_DIR, FORMSCAN_DATA_DIR,
              FORMSCAN_MODELS_DIR, TESSDATA_PREFIX, FORMSCAN_LOG_LEVEL (default warning)
 )";
@@ -84,6 +98,8 @@ int main(int argc, char** argv) {
         if (command == "print") return formscan::cli::print_command(args);
         if (command == "push") return formscan::cli::push_command(args);
         if (command == "users") return formscan::cli::users_command(args);
+        if (command == "queue") return formscan::cli::queue_command(args);
+        if (command == "worker") return formscan::cli::worker_command(args);
         if (command == "--version") {
             std::cout << "formscan 0.1.0 (plugin API FormscanV2)\n";
             return 0;

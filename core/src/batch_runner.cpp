@@ -209,6 +209,29 @@ const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& t
     return candidates.empty() ? templates.begin()->second : *candidates.front();
 }
 
+PageReader::PageReader(const PluginHost& host, const std::map<std::string, FormTemplate>& templates, const RunConfig& config,
+                       const StageEnvironment& env)
+    : host_(host), templates_(templates), config_(config), env_(env) {
+    for (const auto& [id, spec] : config.pipelines) readable_.push_back(id);
+}
+
+PageReader::~PageReader() = default;
+
+std::vector<Record> PageReader::read(Page& page, const std::string& template_id) {
+    const FormTemplate& form = choose_template(templates_, template_id, page.image, readable_);
+    auto& pipeline = pipelines_[form.id];
+    if (!pipeline) {
+        auto spec = config_.pipelines.find(form.id);
+        if (spec == config_.pipelines.end()) {
+            auto why = config_.unavailable.find(form.id);
+            throw Error("formscan.config.unknown_template", "the page looks like " + form.id + ", which cannot be read: " +
+                                                                (why == config_.unavailable.end() ? "no pipeline configured" : why->second));
+        }
+        pipeline = std::make_unique<Pipeline>(host_, spec->second, env_);
+    }
+    return pipeline->run(page, form);
+}
+
 BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
                        const RunConfig& config, const StageEnvironment& env, const BatchOptions& options,
                        std::ostream& out) {
@@ -247,31 +270,21 @@ BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormT
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
-            std::map<std::string, std::unique_ptr<Pipeline>> pipelines;
+            PageReader reader(host, templates, config, env);
             std::unique_ptr<ReviewStore> store;  // this worker's own session
             std::unique_ptr<BatchJournal> journal;
-            std::vector<std::string> readable;
-            for (const auto& [id, spec] : config.pipelines) readable.push_back(id);
             while (auto item = queue.pop()) {
                 std::vector<Record> page_records;
                 bool failed = false;
                 try {
-                    const FormTemplate& form = choose_template(templates, options.template_id, item->page.image, readable);
-                    auto& pipeline = pipelines[form.id];
-                    if (!pipeline) {
-                        auto spec = config.pipelines.find(form.id);
-                        if (spec == config.pipelines.end()) {
-                            auto why = config.unavailable.find(form.id);
-                            throw Error("formscan.config.unknown_template",
-                                        "the page looks like " + form.id + ", which cannot be read: " +
-                                            (why == config.unavailable.end() ? "no pipeline configured" : why->second));
-                        }
-                        pipeline = std::make_unique<Pipeline>(host, spec->second, env);
-                    }
-                    page_records = pipeline->run(item->page, form);
+                    page_records = reader.read(item->page, options.template_id);
                     if (!options.store_url.empty()) {
                         if (!store) store = std::make_unique<ReviewStore>(options.store_url);
-                        store->add_page(item->page, page_records);
+                        // Journalled, the page has a key: killed after storing it and before the
+                        // journal's commit, a rerun reads it again but does not store it twice.
+                        std::string key = options.journal_path.empty() ? std::string()
+                                          : "run:" + item->page.source + "#" + std::to_string(item->page.index) + "@" + item->signature;
+                        store->add_page(item->page, page_records, key);
                     }
                     if (!options.debug_dir.empty()) write_debug_page(options.debug_dir, item->page, page_records);
                     if (!options.journal_path.empty()) {

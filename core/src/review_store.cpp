@@ -99,6 +99,10 @@ FieldValue value_from_item_text(const Field& f, const std::string& text) {
 ReviewStore::ReviewStore(const std::string& url) : db_(open_store_session(url)) {
     try {
         const std::string id = db_.id_column(), blob = db_.blob_type();
+        // Processes opening a new store together (workers on several machines): one creates
+        // the tables, the others wait for it.
+        db_.begin_write();
+        if (db_.postgres) execute("SELECT pg_advisory_xact_lock(730605)");
         execute("CREATE TABLE IF NOT EXISTS pages (id " + id + ", source TEXT NOT NULL, page_index INTEGER NOT NULL, "
                 "template TEXT NOT NULL, image " + blob + ", added_at TEXT NOT NULL)");
         execute("CREATE TABLE IF NOT EXISTS records (id " + id + ", page_id BIGINT NOT NULL REFERENCES pages(id), "
@@ -117,7 +121,20 @@ ReviewStore::ReviewStore(const std::string& url) : db_(open_store_session(url)) 
         execute("CREATE TABLE IF NOT EXISTS history (id " + id + ", item_id BIGINT NOT NULL REFERENCES items(id), "
                 "reviewer TEXT NOT NULL, at TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL, "
                 "keystrokes INTEGER NOT NULL DEFAULT -1)");
+        // A page's key (its job, or its file and page in a journalled run): a page read
+        // twice (a worker died after storing it) is stored once. Added to stores made before it.
+        if (db_.postgres) execute("SAVEPOINT probe");
+        try {
+            execute("SELECT page_key FROM pages LIMIT 0");
+            if (db_.postgres) execute("RELEASE SAVEPOINT probe");
+        } catch (const Poco::Exception&) {
+            if (db_.postgres) execute("ROLLBACK TO SAVEPOINT probe");
+            execute("ALTER TABLE pages ADD COLUMN page_key TEXT");
+        }
+        execute("CREATE UNIQUE INDEX IF NOT EXISTS pages_key ON pages (page_key)");
+        execute("COMMIT");
     } catch (const Poco::Exception& e) {
+        try { execute("ROLLBACK"); } catch (...) {}
         throw Error("formscan.store.open", "cannot create the review store's tables: " + e.displayText());
     }
 }
@@ -128,17 +145,29 @@ void ReviewStore::execute(const std::string& text) { db_.execute(text); }
 
 std::string ReviewStore::sql(std::string text) const { return db_.sql(text); }
 
-long ReviewStore::add_page(const Page& page, const std::vector<Record>& records) {
+long ReviewStore::add_page(const Page& page, const std::vector<Record>& records, const std::string& key) {
     db_.begin_write();
     try {
+        if (!key.empty()) {
+            std::vector<long> stored;
+            std::string k = key;
+            *db_.session << sql("SELECT id FROM pages WHERE page_key = ?"), use(k), into(stored), now;
+            if (!stored.empty()) {
+                execute("COMMIT");
+                return stored.front();
+            }
+        }
         std::vector<unsigned char> image = png_of(page.image);
         BLOB image_blob(image.data(), image.size());
         std::string source = page.source, template_id = records.empty() ? std::string() : records.front().template_id;
         std::string added = now_iso();
         int index = page.index;
         long page_id = 0;
-        *db_.session << sql("INSERT INTO pages (source, page_index, template, image, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-            use(source), use(index), use(template_id), use(image_blob), use(added), into(page_id), now;
+        Poco::Nullable<std::string> page_key;
+        if (!key.empty()) page_key = key;
+        *db_.session << sql("INSERT INTO pages (source, page_index, template, image, added_at, page_key) VALUES (?, ?, ?, ?, ?, ?) "
+                            "RETURNING id"),
+            use(source), use(index), use(template_id), use(image_blob), use(added), use(page_key), into(page_id), now;
         for (const auto& record : records) {
             std::string json = record_to_json_line(record);
             int row = record.row;

@@ -29,6 +29,8 @@ StoreSession open_store_session(const std::string& url) {
     try {
         // A database that cannot be reached is an error within seconds, not a minute.
         store.session = std::make_unique<Poco::Data::Session>(connector, connection, 5);
+        // "relation already exists, skipping" and the like are not for the user's terminal.
+        if (store.postgres) store.execute("SET client_min_messages TO warning");
         if (!store.postgres) {
             // Several processes at once: readers never block the writer, and a writer
             // waits for another instead of failing.

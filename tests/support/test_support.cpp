@@ -2,6 +2,10 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <csignal>
+#include <chrono>
 
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
@@ -109,7 +113,7 @@ void write_text(const std::string& path, const std::string& text) {
     out << text;
 }
 
-TestPostgres::TestPostgres() {
+TestPostgres::TestPostgres(const std::string& tcp_addresses) {
     auto run = [](const std::string& command) {
         if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
     };
@@ -121,13 +125,77 @@ TestPostgres::TestPostgres() {
     const std::string as = geteuid() == 0 ? "runuser -u postgres -- " : "";
     if (geteuid() == 0) run("chown postgres " + dir_);
     run(as + bin + "/initdb -D " + dir_ + "/data -A trust -U formscan >" + dir_ + "/initdb.log 2>&1");
-    run(as + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='' -k " + dir_ +
-        " -p 54329\" start >/dev/null");
+    if (!tcp_addresses.empty()) {
+        std::ofstream hba(dir_ + "/data/pg_hba.conf", std::ios::app);
+        hba << "host all all 10.231.0.0/16 trust\n";
+    }
+    start_ = as + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='" + tcp_addresses +
+             "' -k " + dir_ + " -p 54329\" start >/dev/null";
     stop_ = as + bin + "/pg_ctl -D " + dir_ + "/data -m fast stop >/dev/null";
+    start();
 }
 
-TestPostgres::~TestPostgres() { std::system(stop_.c_str()); }
+TestPostgres::~TestPostgres() { stop(); }
+
+void TestPostgres::start() {
+    if (std::system(start_.c_str()) != 0) throw std::runtime_error("failed: " + start_ + "\n" + read_text(dir_ + "/server.log"));
+}
+
+void TestPostgres::stop() { std::system((stop_ + " 2>&1").c_str()); }
 
 std::string TestPostgres::url() const { return "postgresql:host=" + dir_ + " port=54329 user=formscan dbname=postgres"; }
+
+std::string TestPostgres::tcp_url(const std::string& host) const {
+    return "postgresql:host=" + host + " port=54329 user=formscan dbname=postgres connect_timeout=5";
+}
+
+FormscanProcess::FormscanProcess(const std::vector<std::string>& args, const std::vector<std::string>& prefix) {
+    err_path_ = temp_dir("process") + "/stderr.txt";
+    std::vector<std::string> argv = prefix;
+    argv.push_back(FORMSCAN_CLI);
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        setenv("FORMSCAN_PLUGIN_DIR", plugin_dir().c_str(), 1);
+        setenv("FORMSCAN_TEMPLATES_DIR", templates_dir().c_str(), 1);
+        setenv("FORMSCAN_DATA_DIR", default_data_dir().c_str(), 1);
+        setenv("OMP_THREAD_LIMIT", "1", 1);
+        int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(err, STDERR_FILENO), dup2(null, STDOUT_FILENO);
+        std::vector<char*> c_args;
+        for (auto& a : argv) c_args.push_back(a.data());
+        c_args.push_back(nullptr);
+        execvp(c_args[0], c_args.data());
+        _exit(127);
+    }
+}
+
+FormscanProcess::~FormscanProcess() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+void FormscanProcess::kill(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+}
+
+int FormscanProcess::wait(double timeout_s) {
+    if (pid_ <= 0) return -1;
+    for (double waited = 0;; waited += 0.05) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return status;
+        }
+        if (waited > timeout_s) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+std::string FormscanProcess::err() const { return read_text(err_path_); }
 
 }  // namespace formscan::test

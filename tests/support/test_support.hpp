@@ -36,16 +36,41 @@ std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 
 // A private PostgreSQL server for one test: its own cluster in a temporary folder,
-// reached through a Unix socket there (no TCP port). Run as the postgres user when the
+// reached through a Unix socket there, and over TCP on `tcp_addresses` when given (e.g.
+// "10.231.1.1,10.231.2.1", trusting 10.231.0.0/16). Run as the postgres user when the
 // tests run as root (initdb refuses root). Stopped when destroyed.
 class TestPostgres {
 public:
-    TestPostgres();
+    explicit TestPostgres(const std::string& tcp_addresses = "");
     ~TestPostgres();
     std::string url() const;  // for ReviewStore and the registry
+    std::string tcp_url(const std::string& host) const;
+    void stop();   // fast shutdown: sessions are cut, as in a restart
+    void start();
 
 private:
-    std::string dir_, stop_;
+    std::string dir_, start_, stop_;
+};
+
+// The formscan executable running in the background (with the environment run_formscan
+// gives it), after `prefix` (e.g. {"ip", "netns", "exec", "ns1"}); its stderr goes to a
+// file. Killed with SIGKILL when destroyed while still running.
+class FormscanProcess {
+public:
+    explicit FormscanProcess(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {});
+    ~FormscanProcess();
+    FormscanProcess(const FormscanProcess&) = delete;
+    FormscanProcess& operator=(const FormscanProcess&) = delete;
+    int pid() const { return pid_; }
+    void kill(int signal);
+    // Waits for the end; the status as waitpid gives it (WIFEXITED...), -1 after `timeout_s`
+    // (it is killed when the FormscanProcess is destroyed).
+    int wait(double timeout_s = 600);
+    std::string err() const;
+
+private:
+    int pid_ = -1;
+    std::string err_path_;
 };
 
 }  // namespace formscan::test

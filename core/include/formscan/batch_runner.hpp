@@ -8,6 +8,7 @@
 #include "formscan/plugin_host.hpp"
 
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -50,6 +51,27 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
 const FormTemplate& choose_template(const std::map<std::string, FormTemplate>& templates,
                                     const std::string& wanted, const cv::Mat& page,
                                     const std::vector<std::string>& readable = {});
+
+// Reads pages with the pipelines of `config`, each built when its template's first page
+// comes (its stages hold their own Tesseract instances): one PageReader per thread.
+class PageReader {
+public:
+    // Keeps references to its arguments: they must outlive it.
+    PageReader(const PluginHost& host, const std::map<std::string, FormTemplate>& templates, const RunConfig& config,
+               const StageEnvironment& env);
+    ~PageReader();
+    // The page's records, read with the template `template_id` (or "auto": chosen as
+    // choose_template does). Throws what the pipeline throws (the page cannot be read).
+    std::vector<Record> read(Page& page, const std::string& template_id);
+
+private:
+    const PluginHost& host_;
+    const std::map<std::string, FormTemplate>& templates_;
+    const RunConfig& config_;
+    const StageEnvironment& env_;
+    std::vector<std::string> readable_;
+    std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;
+};
 
 BatchSummary run_batch(const PluginHost& host, const std::map<std::string, FormTemplate>& templates,
                        const RunConfig& config, const StageEnvironment& env,

@@ -91,7 +91,9 @@ public:
     ReviewStore& operator=(const ReviewStore&) = delete;
 
     // Adds a page, its records and a review item for each field that is not ok. Returns the page's id.
-    long add_page(const Page& page, const std::vector<Record>& records);
+    // With a `key` (a job, a journalled page), a page already stored under it is not added
+    // again: its id is returned.
+    long add_page(const Page& page, const std::vector<Record>& records, const std::string& key = "");
     // The least certain open item nobody else holds (or whose claim has lapsed), now held
     // by `reviewer` until the lease ends; nothing when the queue is empty.
     std::optional<ReviewItem> claim_next(const std::string& reviewer, std::chrono::seconds lease);
