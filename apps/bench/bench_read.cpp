@@ -41,19 +41,11 @@ int read_command(const std::vector<std::string>& argv) {
     const int pages = args.get_int("--pages", 6, 1, 1000);
     const int runs = args.get_int("--runs", 3, 1, 100);
     const std::string formscan = args.get("--formscan", (std::filesystem::path(default_plugin_dir()).parent_path() / "bin/formscan").string());
-    auto templates = load_templates(default_templates_dir());
-    auto data = synth::SynthData::load(default_data_dir());
     const std::string dir = (std::filesystem::temp_directory_path() / "formscan_bench_read").string();
     std::filesystem::remove_all(dir);
-    synth::SynthOptions options;
-    options.out_dir = dir + "/scans";
-    options.pages = pages;
-    options.seed = static_cast<unsigned>(args.get_int("--seed", 11, 0, 1 << 30));
-    options.formats = {"png"};
-    options.dpi_min = options.dpi_max = 300;
-    synth::synthesize(templates, data, options);
+    const std::string scans = synth_pages(dir, pages, static_cast<unsigned>(args.get_int("--seed", 11, 0, 1 << 30)));
     std::vector<std::string> files;
-    for (const auto& e : std::filesystem::directory_iterator(options.out_dir))
+    for (const auto& e : std::filesystem::directory_iterator(scans))
         if (e.path().extension() == ".png") files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
 
@@ -63,10 +55,10 @@ int read_command(const std::vector<std::string>& argv) {
             for (const auto& f : files) run_quietly("tesseract", {f, dir + "/tesseract_out", "-l", "chi_sim"});
         }));
         one.push_back(time_once([&] {
-            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "1", "--out", dir + "/one.jsonl", options.out_dir});
+            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "1", "--out", dir + "/one.jsonl", scans});
         }));
         two.push_back(time_once([&] {
-            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "2", "--out", dir + "/two.jsonl", options.out_dir});
+            run_quietly(formscan, {"run", "--fresh", "--template", "zj-hedui", "--threads", "2", "--out", dir + "/two.jsonl", scans});
         }));
     }
     const double n = static_cast<double>(files.size());

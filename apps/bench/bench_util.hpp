@@ -14,4 +14,8 @@ double median(std::vector<double> values);
 double mean(const std::vector<double>& values);
 double max_of(const std::vector<double>& values);
 
+// `pages` synthetic 核对表 pages (A4, 300 dpi, PNG, all damage on) in DIR/scans, without
+// their truth file; returns the folder.
+std::string synth_pages(const std::string& dir, int pages, unsigned seed);
+
 }  // namespace formscan::bench

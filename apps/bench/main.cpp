@@ -16,6 +16,7 @@ int digits_command(const std::vector<std::string>& args);
 int read_command(const std::vector<std::string>& args);
 int review_command(const std::vector<std::string>& args);
 int deliver_command(const std::vector<std::string>& args);
+int queue_command(const std::vector<std::string>& args);
 }  // namespace formscan::bench
 
 int main(int argc, char** argv) {
@@ -35,7 +36,10 @@ int main(int argc, char** argv) {
         "  formscan-bench review [--items N] [--reviewers N] [--fetches N]\n"
         "      time to claim the next review item with N queued and reviewers at work, against reading one item by id\n"
         "  formscan-bench deliver [--records N] [--runs N]\n"
-        "      records per second into the registry on loopback, HTTP and HTTPS, batched and one by one\n";
+        "      records per second into the registry on loopback, HTTP and HTTPS, batched and one by one\n"
+        "  formscan-bench queue [--pages N] [--runs N] [--queue postgresql:...]\n"
+        "      pages per second of formscan worker (1 and 2 readers) against formscan run --threads 1, time in\n"
+        "      the queue and storing against reading, memory per reader (a private PostgreSQL unless --queue)\n";
     if (argc < 2) {
         std::cerr << usage;
         return 2;
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
         if (command == "read") return formscan::bench::read_command(args);
         if (command == "review") return formscan::bench::review_command(args);
         if (command == "deliver") return formscan::bench::deliver_command(args);
+        if (command == "queue") return formscan::bench::queue_command(args);
     } catch (const std::exception& e) {
         std::cerr << "formscan-bench " << command << ": " << e.what() << "\n";
         return 2;

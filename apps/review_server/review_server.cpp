@@ -174,14 +174,17 @@ public:
     }
 
 private:
-    // A body left unread would be taken for the next request on a kept-alive connection.
+    // A body left unread would be taken for the next request on a kept-alive connection,
+    // and a client still sending it could not read the answer (its send fails when the
+    // connection closes): up to 4 times the limit is read and dropped (as the registry
+    // does); beyond, the connection closes after the answer.
     static void discard_body(HTTPServerRequest& request, HTTPServerResponse& response) {
         if (response.sent()) return;
-        if (request.getContentLength64() > kMaxBody || (request.getChunkedTransferEncoding() && request.getContentLength64() < 0)) {
+        if (request.getContentLength64() > 4 * kMaxBody || (request.getChunkedTransferEncoding() && request.getContentLength64() < 0)) {
             response.setKeepAlive(false);
             return;
         }
-        request.stream().ignore(kMaxBody);
+        request.stream().ignore(4 * kMaxBody);
     }
 
     static void reply_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& reason) {

@@ -24,6 +24,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
 #include <thread>
@@ -258,16 +259,10 @@ TEST(Delivery, TheSenderKilledMidBatchAndStartedAgainDeliversEverythingOnce) {
     registry.start();
     const std::string registry_url = "http://127.0.0.1:" + std::to_string(registry.port());
     setenv("FORMSCAN_REGISTRY_TOKEN", kToken.c_str(), 1);
-    pid_t child = fork();
-    if (child == 0) {
-        execl(FORMSCAN_CLI, FORMSCAN_CLI, "push", "--store", url.c_str(), "--registry", registry_url.c_str(), "--batch", "5",
-              static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    test::FormscanProcess push({"push", "--store", url, "--registry", registry_url, "--batch", "5"});
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
+    push.kill(SIGKILL);
+    push.wait();
     const long before = ReviewStore(url).outbox_counts().sent;
     auto again = test::run_formscan({"push", "--store", url, "--registry", registry_url, "--batch", "5", "--max-failures", "500"});
     EXPECT_EQ(again.status, 0) << again.err;
@@ -280,13 +275,7 @@ TEST(Delivery, TheSenderKilledMidBatchAndStartedAgainDeliversEverythingOnce) {
 
 TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
     const std::string dir = test::temp_dir("delivery_run_push");
-    synth::SynthOptions o;
-    o.out_dir = dir + "/scans";
-    o.pages = 2;
-    o.seed = 12;
-    o.formats = {"png"};
-    o.render.max_rows = 8;
-    synth::synthesize(test::templates(), test::synth_data(), o);
+    const std::string scans = test::make_scans(dir, 2, 12, 8);
     registry::RegistryServer registry(registry_options(dir));
     registry.start();
     setenv("FORMSCAN_REGISTRY_TOKEN", kToken.c_str(), 1);
@@ -294,7 +283,7 @@ TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
     // Every field taken as read (no review), so that records are validated as they are read.
     auto r = test::run_formscan({"run", "--template", "zj-hedui", "-D", "calibrate.ok_confidence=0.01", "-D",
                                  "calibrate.header_ok_confidence=0.01", "--store", url, "--push", "--registry",
-                                 "http://127.0.0.1:" + std::to_string(registry.port()), "--out", dir + "/records.jsonl", dir + "/scans"});
+                                 "http://127.0.0.1:" + std::to_string(registry.port()), "--out", dir + "/records.jsonl", scans});
     ASSERT_EQ(r.status, 0) << r.err;
     const OutboxCounts c = ReviewStore(url).outbox_counts();
     EXPECT_EQ(c.pending, 0);
@@ -306,6 +295,27 @@ TEST(Delivery, RunWithPushDeliversTheRecordsItValidates) {
     EXPECT_EQ(status.status, 0);
     EXPECT_NE(status.out.find("pending 0\nsent " + std::to_string(c.sent) + "\nrefused " + std::to_string(c.refused)), std::string::npos)
         << status.out;
+}
+
+TEST(Delivery, WorkersOfAJobQueueWithPushDeliverWhatTheyValidate) {
+    // `formscan worker --push`: pages from the PostgreSQL queue, results in the review store
+    // of the same database, validated records on to the registry.
+    test::TestPostgres pg;
+    const std::string dir = test::temp_dir("delivery_worker_push");
+    const std::string scans = test::make_scans(dir, 2, 13, 8);
+    registry::RegistryServer registry(registry_options(dir));
+    registry.start();
+    setenv("FORMSCAN_REGISTRY_TOKEN", kToken.c_str(), 1);
+    ASSERT_EQ(test::run_formscan({"queue", "add", "--queue", pg.url(), "--template", "zj-hedui", scans}).status, 0);
+    auto r = test::run_formscan({"worker", "--queue", pg.url(), "--exit-when-done", "--workers", "2", "-D", "calibrate.ok_confidence=0.01",
+                                 "-D", "calibrate.header_ok_confidence=0.01", "--push", "--registry",
+                                 "http://127.0.0.1:" + std::to_string(registry.port())});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const OutboxCounts c = ReviewStore(pg.url()).outbox_counts();
+    EXPECT_EQ(c.pending, 0) << r.err;
+    EXPECT_GT(c.sent, 0) << r.err;
+    EXPECT_EQ(registry_counts(dir + "/registry.sqlite").deliveries, c.sent);
+    EXPECT_NE(r.err.find("delivered " + std::to_string(c.sent) + " record(s)"), std::string::npos) << r.err;
 }
 
 TEST(Delivery, HttpsVerifiesTheRegistrysCertificate) {
@@ -358,7 +368,14 @@ TEST(Delivery, TheRegistryKilledAndRestartedMidBatchLosesNothingAndStoresNothing
     pid_t registry = start_registry();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     std::thread killer([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        // Killed once some records are in: mid-batch, whatever the machine's speed.
+        for (int i = 0; i < 3000; ++i) {
+            try {
+                if (registry_counts(dir + "/registry.sqlite").deliveries >= 20) break;
+            } catch (const Poco::Exception&) {
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
         kill(registry, SIGKILL);
         waitpid(registry, nullptr, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -304,24 +304,10 @@ TEST(Print, PrintedSheetsOfTheDengjiAreIdentifiedToo) {
 
 TEST(Pipeline, ARunKilledWithSigkillContinuesWhereItStoppedAndWritesEveryPageOnce) {
     const std::string dir = test::temp_dir("resume");
-    synth::SynthOptions o;
-    o.out_dir = dir + "/scans";
-    o.pages = 5;
-    o.seed = 31;
-    o.formats = {"png"};
-    o.render.max_rows = 6;
-    o.damage.turn_probability = 0;
-    synth::synthesize(test::templates(), test::synth_data(), o);
+    const std::string scans = test::make_scans(dir, 5, 31, 6);
     const std::string out = dir + "/records.jsonl";
     // Killed once two pages are journalled.
-    pid_t child = fork();
-    if (child == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, STDERR_FILENO);
-        execl(FORMSCAN_CLI, FORMSCAN_CLI, "run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out.c_str(),
-              o.out_dir.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    test::FormscanProcess run({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out, scans});
     long journalled = 0;
     for (int i = 0; i < 600 && journalled < 2; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -332,14 +318,14 @@ TEST(Pipeline, ARunKilledWithSigkillContinuesWhereItStoppedAndWritesEveryPageOnc
         } catch (const Poco::Exception&) {
         }
     }
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
+    run.kill(SIGKILL);
+    run.wait();
     ASSERT_GE(journalled, 2);
-    auto resumed = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out, o.out_dir});
+    auto resumed = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", out, scans});
     ASSERT_EQ(resumed.status, 0) << resumed.err;
     EXPECT_NE(resumed.err.find("taken from the journal"), std::string::npos) << resumed.err;
     // The same records, in the same order, as a run never interrupted.
-    auto clean = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", dir + "/clean.jsonl", o.out_dir});
+    auto clean = test::run_formscan({"run", "--template", "zj-hedui", "--threads", "1", "--no-progress", "--out", dir + "/clean.jsonl", scans});
     ASSERT_EQ(clean.status, 0) << clean.err;
     EXPECT_EQ(test::read_text(out), test::read_text(dir + "/clean.jsonl"));
     EXPECT_GE(read_records(out).size(), 5u);

@@ -34,19 +34,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Scans of the 核对表 with few rows (quick to read): `files` files, the first a 2-page TIFF.
+// Scans of the 核对表 with few rows (quick to read), the first file a 2-page TIFF.
 std::string make_scans(const std::string& dir, int pages, unsigned seed) {
-    synth::SynthOptions o;
-    o.out_dir = dir + "/scans";
-    o.pages = pages;
-    o.seed = seed;
-    o.formats = {"tiff-lzw", "png"};
-    o.multipage = 2;
-    o.render.max_rows = 5;
-    o.damage.turn_probability = 0;
-    synth::synthesize(test::templates(), test::synth_data(), o);
-    fs::remove(o.out_dir + "/truth.jsonl");
-    return o.out_dir;
+    const std::string scans = test::make_scans(dir, pages, seed, 5, {"tiff-lzw", "png"}, 2);
+    fs::remove(scans + "/truth.jsonl");
+    return scans;
 }
 
 long count(const std::string& url, const std::string& sql) {
@@ -128,16 +120,9 @@ TEST(Queue, TwoWorkersShareABatchFromAFolderAndAUrlAndReadWhatARunReads) {
     test::TestPostgres pg;
     const std::string dir = test::temp_dir("queue_two");
     const std::string scans = make_scans(dir, 5, 41);  // 4 files, 5 pages
-    fs::create_directories(dir + "/served");
-    synth::SynthOptions o;
-    o.out_dir = dir + "/served";
-    o.pages = 1;
-    o.seed = 42;
-    o.formats = {"png"};
-    o.render.max_rows = 5;
-    o.damage.turn_probability = 0;
-    synth::synthesize(test::templates(), test::synth_data(), o);
-    FileServer files(dir + "/served");
+    const std::string served = test::make_scans(dir + "/served", 1, 42, 5);
+    fs::remove(served + "/truth.jsonl");
+    FileServer files(served);
 
     auto added = test::run_formscan({"queue", "add", "--queue", pg.url(), "--name", "b1", scans, files.url("scan_0001.png")});
     ASSERT_EQ(added.status, 0) << added.err;
@@ -167,7 +152,7 @@ TEST(Queue, TwoWorkersShareABatchFromAFolderAndAUrlAndReadWhatARunReads) {
     EXPECT_EQ(count(pg.url(), "SELECT count(DISTINCT worker) FROM jobs WHERE state = 'done'"), 2) << "both workers read";
 
     // The same records as `formscan run` reads from the same scans.
-    auto run = test::run_formscan({"run", "--no-progress", "--out", dir + "/run.jsonl", scans, dir + "/served"});
+    auto run = test::run_formscan({"run", "--no-progress", "--out", dir + "/run.jsonl", scans, served});
     ASSERT_EQ(run.status, 0) << run.err;
     std::multiset<std::string> from_run, from_queue;
     auto key_of = [](const Record& r) {

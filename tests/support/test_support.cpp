@@ -1,4 +1,5 @@
 #include "test_support.hpp"
+#include "synth.hpp"
 #include <cstdlib>
 #include <stdexcept>
 #include <unistd.h>
@@ -61,6 +62,20 @@ std::string temp_dir(const std::string& tag) {
     return dir.string();
 }
 
+std::string make_scans(const std::string& dir, int pages, unsigned seed, int max_rows, const std::vector<std::string>& formats,
+                       int multipage) {
+    synth::SynthOptions o;
+    o.out_dir = dir + "/scans";
+    o.pages = pages;
+    o.seed = seed;
+    o.formats = formats;
+    o.multipage = multipage;
+    o.render.max_rows = max_rows;
+    o.damage.turn_probability = 0;
+    synth::synthesize(templates(), synth_data(), o);
+    return o.out_dir;
+}
+
 CommandResult run_formscan(const std::vector<std::string>& args) {
     Poco::Pipe out_pipe, err_pipe;
     Poco::Process::Env env;
@@ -111,42 +126,6 @@ std::string read_text(const std::string& path) {
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
-}
-
-TestPostgres::TestPostgres(const std::string& tcp_addresses) {
-    auto run = [](const std::string& command) {
-        if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
-    };
-    dir_ = temp_dir("pg");
-    std::string bin;
-    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql"))
-        if (std::filesystem::exists(entry.path() / "bin/initdb")) bin = (entry.path() / "bin").string();
-    if (bin.empty()) throw std::runtime_error("PostgreSQL's server is not installed (scripts/setup-deps.sh installs it)");
-    const std::string as = geteuid() == 0 ? "runuser -u postgres -- " : "";
-    if (geteuid() == 0) run("chown postgres " + dir_);
-    run(as + bin + "/initdb -D " + dir_ + "/data -A trust -U formscan >" + dir_ + "/initdb.log 2>&1");
-    if (!tcp_addresses.empty()) {
-        std::ofstream hba(dir_ + "/data/pg_hba.conf", std::ios::app);
-        hba << "host all all 10.231.0.0/16 trust\n";
-    }
-    start_ = as + bin + "/pg_ctl -D " + dir_ + "/data -w -l " + dir_ + "/server.log -o \"-c listen_addresses='" + tcp_addresses +
-             "' -k " + dir_ + " -p 54329\" start >/dev/null";
-    stop_ = as + bin + "/pg_ctl -D " + dir_ + "/data -m fast stop >/dev/null";
-    start();
-}
-
-TestPostgres::~TestPostgres() { stop(); }
-
-void TestPostgres::start() {
-    if (std::system(start_.c_str()) != 0) throw std::runtime_error("failed: " + start_ + "\n" + read_text(dir_ + "/server.log"));
-}
-
-void TestPostgres::stop() { std::system((stop_ + " 2>&1").c_str()); }
-
-std::string TestPostgres::url() const { return "postgresql:host=" + dir_ + " port=54329 user=formscan dbname=postgres"; }
-
-std::string TestPostgres::tcp_url(const std::string& host) const {
-    return "postgresql:host=" + host + " port=54329 user=formscan dbname=postgres connect_timeout=5";
 }
 
 FormscanProcess::FormscanProcess(const std::vector<std::string>& args, const std::vector<std::string>& prefix) {

@@ -2,6 +2,7 @@
 // Helpers shared by the test binaries: paths of the build, templates, temporary
 // folders, running the formscan executable.
 #include "formscan/form_template.hpp"
+#include "private_postgres.hpp"
 #include "synth_data.hpp"
 
 #include <functional>
@@ -16,6 +17,11 @@ std::string fixture_plugin_dir(); // test-only plugins
 std::string templates_dir();
 const std::map<std::string, FormTemplate>& templates();
 const synth::SynthData& synth_data();  // loaded once
+
+// Synthetic 核对表 scans in DIR/scans (with DIR/scans/truth.jsonl), upright, of at most
+// `max_rows` rows (quick to read); returns the folder.
+std::string make_scans(const std::string& dir, int pages, unsigned seed, int max_rows,
+                       const std::vector<std::string>& formats = {"png"}, int multipage = 1);
 
 // A fresh empty folder under the system temp dir, removed at process exit.
 std::string temp_dir(const std::string& tag);
@@ -35,22 +41,8 @@ std::string error_code(const std::function<void()>& f);
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 
-// A private PostgreSQL server for one test: its own cluster in a temporary folder,
-// reached through a Unix socket there, and over TCP on `tcp_addresses` when given (e.g.
-// "10.231.1.1,10.231.2.1", trusting 10.231.0.0/16). Run as the postgres user when the
-// tests run as root (initdb refuses root). Stopped when destroyed.
-class TestPostgres {
-public:
-    explicit TestPostgres(const std::string& tcp_addresses = "");
-    ~TestPostgres();
-    std::string url() const;  // for ReviewStore and the registry
-    std::string tcp_url(const std::string& host) const;
-    void stop();   // fast shutdown: sessions are cut, as in a restart
-    void start();
-
-private:
-    std::string dir_, start_, stop_;
-};
+// A private PostgreSQL server for one test (private_postgres.hpp).
+using TestPostgres = PrivatePostgres;
 
 // The formscan executable running in the background (with the environment run_formscan
 // gives it), after `prefix` (e.g. {"ip", "netns", "exec", "ns1"}); its stderr goes to a
