@@ -19,6 +19,7 @@ PACKAGES=(
   libargon2-dev libxlsxwriter-dev libssl-dev
   unpaper
   chromium openssl
+  iproute2
 )
 
 stamp=/var/lib/apt/periodic/formscan-updated
