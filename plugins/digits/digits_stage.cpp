@@ -87,6 +87,7 @@ public:
             CutCell cell;
         };
         std::vector<Pending> pending;
+        std::vector<DatePart> date_parts;
         std::vector<cv::Mat> crops;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
@@ -98,6 +99,13 @@ public:
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
                 if (!digit_field(spec) && !code_text && !tick_field) continue;
+                if (spec.type == FieldType::date) {
+                    if (auto parts = part_cells(ctx.page, record.row, field.key); parts.size() == 3) {
+                        for (const auto& part : parts)
+                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part), crops, false)});
+                        continue;
+                    }
+                }
                 cv::Mat ink = ink_for_digits(ctx.page.image, field.box);
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
                                    DigitReader::cut(ink, crops, tick_field)});
@@ -105,9 +113,60 @@ public:
         }
         const Probabilities probs = reader_->classify(crops);
         for (auto& p : pending) decide(ctx.form, p.field, *p.spec, p.marked_tick, p.code_text, p.tick_field, p.ink_bounds, p.cell, probs);
+        for (std::size_t i = 0; i + 2 < date_parts.size(); i += 3) decide_date_in_parts(&date_parts[i], probs);
     }
 
 private:
+    // A part of a date written in three blanks (year, month, day), as sheet_boxes found them.
+    struct DatePart {
+        Field* field;
+        const FieldSpec* spec;
+        CutCell cell;
+    };
+
+    // The cells "KEY#0", "KEY#1"... of a field written in parts, in order.
+    static std::vector<cv::Rect> part_cells(const Page& page, int row, const std::string& key) {
+        std::vector<cv::Rect> parts;
+        for (std::size_t i = 0;; ++i) {
+            auto it = std::find_if(page.cells.begin(), page.cells.end(), [&](const FieldCell& c) {
+                return c.row == row && c.key == key + "#" + std::to_string(i);
+            });
+            if (it == page.cells.end()) return parts;
+            parts.push_back(it->box);
+        }
+    }
+
+    // Year, month and day read apart and joined with separators: every combination of
+    // their readings (digit counts) is one reading of the date, scored by the sum, and the
+    // date rules choose among them as for a date in one cell.
+    void decide_date_in_parts(const DatePart* part, const Probabilities& probs) const {
+        DigitReadings each[3];
+        for (int k = 0; k < 3; ++k) {
+            each[k] = DigitReader::decode(part[k].cell, probs, false, k == 0 ? std::vector<int>{4} : std::vector<int>{1, 2});
+            if (each[k].best < 0) return;  // a part without writing: for the text reader, or empty
+        }
+        CharReading separator;
+        separator.best = '-';
+        separator.choices = {{'-', 1.0}};
+        DigitReadings all;
+        for (std::size_t y = 0; y < each[0].by_length.size(); ++y)
+            for (std::size_t m = 0; m < each[1].by_length.size(); ++m)
+                for (std::size_t d = 0; d < each[2].by_length.size(); ++d) {
+                    const DigitReading* pieces[3] = {&each[0].by_length[y], &each[1].by_length[m], &each[2].by_length[d]};
+                    DigitReading joined;
+                    for (int k = 0; k < 3; ++k) {
+                        if (k > 0) joined.chars.push_back(separator);
+                        joined.chars.insert(joined.chars.end(), pieces[k]->chars.begin(), pieces[k]->chars.end());
+                        joined.score += pieces[k]->score;
+                    }
+                    if (static_cast<int>(y) == each[0].best && static_cast<int>(m) == each[1].best && static_cast<int>(d) == each[2].best)
+                        all.best = static_cast<int>(all.by_length.size());
+                    all.by_length.push_back(std::move(joined));
+                }
+        const FieldSpec& spec = *part[0].spec;
+        if (auto reading = decode_constrained(all, date_interpretation(spec.earliest_date, today()))) set_constrained(*part[0].field, *reading);
+    }
+
     // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
     // thresholding breaks them; such cells are enlarged smoothly first.
     cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box) const {

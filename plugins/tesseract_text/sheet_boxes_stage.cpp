@@ -514,6 +514,27 @@ void SheetBoxesStage::process(PageContext& ctx) {
     static const std::vector<std::string> kLowerBlanks = {"handler_signed", "checker_signed", "remarks"};
     std::vector<std::pair<std::string, cv::Rect>> blanks;
     auto assign = [&](const std::vector<std::string>& keys, std::vector<cv::Rect> found, const char* region, bool longest = false) {
+        if (!longest && found.size() > keys.size()) {
+            // Strokes (of a tick, of a glyph) that pass for lines: dropped when they are just
+            // the extra ones and the thinnest, thinner than the printed blanks (the median
+            // thickness), or clearly shorter than every blank kept, so that no real blank is
+            // taken for one.
+            std::vector<int> heights;
+            for (const auto& r : found) heights.push_back(r.height);
+            std::sort(heights.begin(), heights.end());
+            const int thinnest = heights.front(), typical = heights[heights.size() / 2];
+            auto thin = [&](const cv::Rect& r) { return r.height == thinnest && thinnest < typical; };
+            if (static_cast<std::size_t>(std::count_if(found.begin(), found.end(), thin)) == found.size() - keys.size())
+                std::erase_if(found, thin);
+        }
+        if (!longest && found.size() > keys.size()) {
+            std::vector<int> widths;
+            for (const auto& r : found) widths.push_back(r.width);
+            std::sort(widths.begin(), widths.end(), std::greater<>());
+            const int shortest_kept = widths[keys.size() - 1];
+            if (widths[keys.size()] < 0.75 * shortest_kept)
+                std::erase_if(found, [&](const cv::Rect& r) { return r.width < shortest_kept; });
+        }
         if (longest && found.size() > keys.size()) {
             // Strokes of writing that pass for lines are shorter than these blanks.
             std::vector<cv::Rect> by_length = found;
@@ -521,6 +542,8 @@ void SheetBoxesStage::process(PageContext& ctx) {
             std::erase_if(found, [&](const cv::Rect& r) { return r.width < by_length[keys.size() - 1].width; });
         }
         if (found.size() != keys.size()) {
+            if (log.debug())
+                for (const auto& r : found) log.debug("%s: blank candidate at %d,%d %dx%d", std::string(region), r.x, r.y, r.width, r.height);
             // Which blank is which is not known: their fields stay for a person.
             ctx.page.add_issue("sheet_boxes", "sheet.blanks", std::string(region) + ": " + std::to_string(found.size()) +
                                                                   " blanks found, " + std::to_string(keys.size()) + " expected");
@@ -558,6 +581,10 @@ void SheetBoxesStage::process(PageContext& ctx) {
             // One place to read: the readers after this stage read it (or find it empty).
             f.box = written.size() == 1 && spec.type != FieldType::date ? written.front() : rects.front();
             if (spec.type == FieldType::date) for (const auto& r : rects) f.box |= r;
+            // A date in three blanks (year 年 month 月 day 日): each part is also a cell of its
+            // own, "KEY#0".."KEY#2", so that the printed 年 and 月 between them are not read as digits.
+            if (spec.type == FieldType::date && rects.size() == 3)
+                for (std::size_t i = 0; i < rects.size(); ++i) ctx.page.cells.push_back({0, key + "#" + std::to_string(i), rects[i]});
         } else {
             // An address in parts: each printed part read here, joined.
             std::string text;
