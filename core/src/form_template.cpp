@@ -129,7 +129,8 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"code_list", JsonKind::string, false}, {"vocabulary", JsonKind::string, false},
                   {"alphabet", JsonKind::string, false},  {"options", JsonKind::array, false},
                   {"value_side", JsonKind::string, false}, {"max_length", JsonKind::integer, false},
-                  {"earliest_date", JsonKind::string, false}, {"note", JsonKind::string, false}});
+                  {"earliest_date", JsonKind::string, false}, {"script", JsonKind::string, false},
+                  {"note", JsonKind::string, false}});
     FieldSpec f;
     f.key = get_string(obj, "key");
     f.label = get_string(obj, "label");
@@ -150,6 +151,9 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     f.code_list = get_string(obj, "code_list");
     f.vocabulary = get_string(obj, "vocabulary");
     f.alphabet = get_string(obj, "alphabet");
+    f.script = get_string(obj, "script");
+    if (!f.script.empty() && f.script != "han")
+        c.fail("bad_value", Checker::join(path, "script"), "expected han, found \"" + f.script + "\"");
     f.value_side = get_string(obj, "value_side");
     if (!f.value_side.empty() && f.value_side != "before" && f.value_side != "after")
         c.fail("bad_value", Checker::join(path, "value_side"), "expected before or after, found \"" + f.value_side + "\"");

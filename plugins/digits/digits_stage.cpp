@@ -246,7 +246,9 @@ private:
                 positions.push_back(std::move(choices));
                 raw += c.best;
             }
-            // 17 digits: an unread X, or (more often) a digit the cut missed.
+            // 17 digits: an unread X, or (more often) a digit the cut missed. Then nothing
+            // read checks the others (an X fits one reading in eleven): never sure.
+            const bool check_read = positions.size() == 18;
             if (positions.size() == 17) positions.push_back({{'X', 0.1}});
             else if (positions.size() == 18) positions.back().push_back({'X', 0.02});
             else continue;
@@ -256,7 +258,7 @@ private:
             for (const auto& c : candidates) total += std::exp(c.log_score - candidates[0].log_score);
             const double share = 1.0 / total;
             field.value = candidates[0].id;
-            field.confidence = share * (candidates[0].id.substr(0, raw.size()) == raw ? 0.97 : 0.8);
+            field.confidence = share * (!check_read ? 0.6 : candidates[0].id.substr(0, raw.size()) == raw ? 0.97 : 0.8);
             field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
             field.reader = "digits";
             field.alternatives.clear();

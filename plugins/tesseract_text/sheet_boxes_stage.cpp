@@ -460,13 +460,15 @@ void SheetBoxesStage::process(PageContext& ctx) {
         for (std::size_t row = 0; row + 1 < rules.size() && row < 3; ++row) {
             const int top = rules[row].y + rules[row].height, bottom = rules[row + 1].y;
             if (bottom - top < 3 * px_per_mm) continue;
-            cv::Rect band(rules[0].x, top + (bottom - top) / 6, widest, (bottom - top) * 2 / 3);
+            // A cell's rule runs from one table rule to the next: a stroke of large
+            // handwriting (the side of a 0, a 1) is straight over part of the row only.
+            cv::Rect band(rules[0].x, top + 1, widest, bottom - top - 2);
             band &= cv::Rect(0, 0, gray.cols, gray.rows);
             cv::Mat column_sums;
             cv::reduce(verticals(band) / 255, column_sums, 0, cv::REDUCE_SUM, CV_32S);
             std::vector<int> xs;
             for (int x = 0; x < column_sums.cols; ++x) {
-                if (column_sums.at<int>(0, x) < 0.8 * band.height) continue;
+                if (column_sums.at<int>(0, x) < 0.75 * band.height) continue;
                 if (xs.empty() || x - xs.back() > px_per_mm) xs.push_back(x);
                 else xs.back() = x;
             }

@@ -190,6 +190,15 @@ private:
             case FieldType::ethnicity:
             default: break;
         }
+        if (spec.script == "han") {
+            // A name is Chinese characters (and the '·' of some names): anything else read
+            // is a stroke of the cell's border or a speck, and makes the reading less sure.
+            std::string han;
+            for (const auto& c : utf8_chars(text))
+                if (c == "·" || (c.size() == 3 && static_cast<unsigned char>(c[0]) >= 0xE4 && static_cast<unsigned char>(c[0]) <= 0xE9))
+                    han += c;
+            if (han != text) return {han, han.empty() ? 0.0 : conf * 0.9};
+        }
         if (spec.vocabulary.empty() || text.empty()) return {text, text.empty() ? 0.0 : conf};
         std::string wanted = text;
         if (spec.type == FieldType::ethnicity && utf8_chars(wanted).size() == 1) wanted += "族";  // 汉 -> 汉族

@@ -127,3 +127,10 @@ TEST(Template, AnEarliestDateThatIsNoDateIsReported) {
     EXPECT_NE(e.find("fields[2].earliest_date"), std::string::npos) << e;
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").earliest_date, "2014-01-01");
 }
+
+TEST(Template, AScriptOtherThanHanIsReported) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("script", "hna"); });
+    EXPECT_NE(e.find("formscan.template.bad_value"), std::string::npos) << e;
+    EXPECT_NE(e.find("fields[2].script"), std::string::npos) << e;
+    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("name").script, "han");
+}
