@@ -43,9 +43,9 @@ hedui_fields = [
     field("id_number", "公民身份证号码", "id_number", "column", alphabet=DIGITS + "X", max_length=18),
     field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日", earliest_date="1900-01-01"),
     field("ethnicity", "民族", "ethnicity", "column", vocabulary="ethnicities"),
-    field("hukou_address", "户口所在地", "text", "column"),
+    field("hukou_address", "户口所在地", "text", "column", prefixes=["districts", "townships"]),
     field("residence_address", "常住所在地地址", "tick_or_text", "column",
-          note="√ when the same as 户口所在地 (7), else the address"),
+          note="√ when the same as 户口所在地 (7), else the address", prefixes=["districts", "townships"]),
     field("phone", "手机(联系电话)", "digits", "column", alphabet=DIGITS + "-", max_length=13),
     field("employer_name", "单位名称", "text_or_code", "column", code_list="no_employer"),
     field("employer_type", "单位类型", "code", "column", code_list="employer_types", alphabet=DIGITS),
@@ -143,7 +143,8 @@ hedui = {
     "code_lists": {"no_employer": codes(NO_EMPLOYER), "employer_types": codes(EMPLOYER_TYPES),
                    "personal_status": codes(PERSONAL_STATUS), "not_insured_reasons": codes(REASONS),
                    "zj_regions": [{"code": c, "label": n} for c, n in ZJ_REGIONS]},
-    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"]},
+    "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"],
+                     "districts": ["上虞区"]},
 }
 
 EMPLOYMENT = ["已单位就业", "学龄前", "在校学生", "未就业", "灵活就业", "已办理离退休手续或已领取养老待遇"]

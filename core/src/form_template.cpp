@@ -130,6 +130,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"alphabet", JsonKind::string, false},  {"options", JsonKind::array, false},
                   {"value_side", JsonKind::string, false}, {"max_length", JsonKind::integer, false},
                   {"earliest_date", JsonKind::string, false}, {"script", JsonKind::string, false},
+                  {"prefixes", JsonKind::array, false},
                   {"note", JsonKind::string, false}});
     FieldSpec f;
     f.key = get_string(obj, "key");
@@ -161,6 +162,10 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     f.earliest_date = get_string(obj, "earliest_date");
     if (!f.earliest_date.empty() && normalise_date(f.earliest_date) != f.earliest_date)
         c.fail("bad_value", Checker::join(path, "earliest_date"), "expected a real date as YYYY-MM-DD, found \"" + f.earliest_date + "\"");
+    if (obj->has("prefixes")) {
+        auto arr = obj->getArray("prefixes");
+        for (std::size_t i = 0; i < arr->size(); ++i) f.prefixes.push_back(c.string_item(arr, i, Checker::join(path, "prefixes")));
+    }
     if (obj->has("options")) {
         auto arr = obj->getArray("options");
         for (std::size_t i = 0; i < arr->size(); ++i)
@@ -290,6 +295,9 @@ FormTemplate parse_template(const std::string& json_text, const std::string& fil
             c.fail("bad_value", Checker::join(path, "code_list"), "no code list named \"" + f.code_list + "\"");
         if (!f.vocabulary.empty() && !t.vocabularies.count(f.vocabulary))
             c.fail("bad_value", Checker::join(path, "vocabulary"), "no vocabulary named \"" + f.vocabulary + "\"");
+        for (const auto& prefix : f.prefixes)
+            if (!t.vocabularies.count(prefix))
+                c.fail("bad_value", Checker::join(path, "prefixes"), "no vocabulary named \"" + prefix + "\"");
         if (f.placement == Placement::column && t.kind != "table")
             c.fail("bad_value", Checker::join(path, "placement"), "column fields belong to table forms");
         t.fields.push_back(std::move(f));

@@ -160,6 +160,36 @@ private:
         return std::clamp(lines, 1, 3);
     }
 
+    // Each vocabulary in turn matched against the text at the place the previous one ended:
+    // the single closest entry of the same length within one character edit replaces
+    // what was read; the first that does not match (or matches two entries) stops it.
+    // Returns the text and the number of characters changed.
+    static std::pair<std::string, std::size_t> snap_prefixes(const FormTemplate& form, const std::vector<std::string>& vocabularies,
+                                                             const std::string& text) {
+        const std::vector<std::string> chars = utf8_chars(text);
+        std::size_t at = 0, edits = 0;
+        std::string out;
+        for (const auto& name : vocabularies) {
+            std::string best;
+            std::size_t best_distance = 2, best_length = 0;
+            bool tie = false;
+            for (const auto& entry : form.vocabulary(name)) {
+                const std::vector<std::string> want = utf8_chars(entry);
+                if (want.size() < 3 || at + want.size() > chars.size()) continue;
+                const std::vector<std::string> window(chars.begin() + static_cast<long>(at), chars.begin() + static_cast<long>(at + want.size()));
+                const std::size_t d = edit_distance(window, want);
+                if (d < best_distance) best = entry, best_distance = d, best_length = want.size(), tie = false;
+                else if (d == best_distance && entry != best) tie = true;
+            }
+            if (best.empty() || tie) break;
+            out += best;
+            at += best_length;
+            edits += best_distance;
+        }
+        for (std::size_t i = at; i < chars.size(); ++i) out += chars[i];
+        return {out, edits};
+    }
+
     Reading interpret(const FormTemplate& form, const FieldSpec& spec, const std::string& text, double conf) const {
         switch (spec.type) {
             case FieldType::id_number: {
@@ -198,6 +228,12 @@ private:
                 if (c == "·" || (c.size() == 3 && static_cast<unsigned char>(c[0]) >= 0xE4 && static_cast<unsigned char>(c[0]) <= 0xE9))
                     han += c;
             if (han != text) return {han, han.empty() ? 0.0 : conf * 0.9};
+        }
+        if (!spec.prefixes.empty() && !text.empty()) {
+            // An address begins with the district and the township: a reading one
+            // character off from one of them is that one.
+            auto [snapped, edits] = snap_prefixes(form, spec.prefixes, text);
+            if (edits > 0) return {snapped, conf * 0.9};
         }
         if (spec.vocabulary.empty() || text.empty()) return {text, text.empty() ? 0.0 : conf};
         std::string wanted = text;

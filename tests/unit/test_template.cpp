@@ -134,3 +134,15 @@ TEST(Template, AScriptOtherThanHanIsReported) {
     EXPECT_NE(e.find("fields[2].script"), std::string::npos) << e;
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("name").script, "han");
 }
+
+TEST(Template, APrefixVocabularyThatDoesNotExistIsReported) {
+    std::string e = error_after([](auto& root) {
+        Poco::JSON::Array::Ptr prefixes = new Poco::JSON::Array;
+        prefixes->add("districts");
+        prefixes->add("townshps");
+        root->getArray("fields")->getObject(2)->set("prefixes", prefixes);
+    });
+    EXPECT_NE(e.find("no vocabulary named \"townshps\""), std::string::npos) << e;
+    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("hukou_address").prefixes,
+              (std::vector<std::string>{"districts", "townships"}));
+}
