@@ -278,9 +278,7 @@ int worker_command(const std::vector<std::string>& argv) {
     std::map<pid_t, std::string> readers;  // pid -> its name in the job table
     auto start_reader = [&] {
         pid_t pid = spawn([&] { return reader_loop(options, setup); });
-        char host[256] = {};
-        gethostname(host, sizeof host - 1);
-        readers[pid] = std::string(host) + ":" + std::to_string(pid);
+        readers[pid] = worker_name(pid);
     };
     for (int i = 0; i < options.readers; ++i) start_reader();
     pid_t pusher = push ? spawn([&] { return pusher_loop(options.store_url, *push); }) : -1;

@@ -31,10 +31,12 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 }  // namespace
 
-std::string worker_name() {
+std::string worker_name() { return worker_name(getpid()); }
+
+std::string worker_name(int pid) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
-    return std::string(host) + ":" + std::to_string(getpid());
+    return std::string(host) + ":" + std::to_string(pid);
 }
 
 JobQueue::JobQueue(const std::string& url) : db_(open_store_session(url)) {

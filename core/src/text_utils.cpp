@@ -24,6 +24,10 @@ std::vector<std::string> utf8_chars(std::string_view text) {
     return out;
 }
 
+bool is_han(std::string_view c) {
+    return c.size() == 3 && static_cast<unsigned char>(c[0]) >= 0xE4 && static_cast<unsigned char>(c[0]) <= 0xE9;
+}
+
 std::string remove_spaces(std::string_view text) {
     std::string out;
     for (const auto& ch : utf8_chars(text))

@@ -43,12 +43,10 @@ struct Option {
 
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
 
-bool is_cjk(const std::string& c) { return c.size() == 3 && static_cast<unsigned char>(c[0]) >= 0xE4 && static_cast<unsigned char>(c[0]) <= 0xE9; }
-
 std::vector<std::string> cjk_only(const std::string& text) {
     std::vector<std::string> out;
     for (auto& c : utf8_chars(text))
-        if (is_cjk(c)) out.push_back(c);
+        if (is_han(c)) out.push_back(c);
     return out;
 }
 

@@ -225,8 +225,7 @@ private:
             // is a stroke of the cell's border or a speck, and makes the reading less sure.
             std::string han;
             for (const auto& c : utf8_chars(text))
-                if (c == "·" || (c.size() == 3 && static_cast<unsigned char>(c[0]) >= 0xE4 && static_cast<unsigned char>(c[0]) <= 0xE9))
-                    han += c;
+                if (c == "·" || is_han(c)) han += c;
             if (han != text) return {han, han.empty() ? 0.0 : conf * 0.9};
         }
         if (!spec.prefixes.empty() && !text.empty()) {

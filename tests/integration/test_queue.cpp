@@ -55,6 +55,9 @@ Poco::JSON::Object::Ptr status_json(const std::string& url) {
     return Poco::JSON::Parser().parse(result.out).extract<Poco::JSON::Object::Ptr>();
 }
 
+// A process's status (waitpid's) says it exited with 0.
+bool exited_ok(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+
 std::vector<std::string> worker_args(const std::string& url, std::vector<std::string> more = {}) {
     std::vector<std::string> args = {"worker", "--queue", url, "--exit-when-done", "--poll", "200"};
     args.insert(args.end(), more.begin(), more.end());
@@ -136,8 +139,8 @@ TEST(Queue, TwoWorkersShareABatchFromAFolderAndAUrlAndReadWhatARunReads) {
     test::FormscanProcess a(worker_args(pg.url(), {"--name", "b1", "--max-attempts", "2"}));
     test::FormscanProcess b(worker_args(pg.url(), {"--name", "b1", "--max-attempts", "2"}));
     int status_a = a.wait(), status_b = b.wait();
-    ASSERT_TRUE(WIFEXITED(status_a) && WEXITSTATUS(status_a) == 0) << a.err();
-    ASSERT_TRUE(WIFEXITED(status_b) && WEXITSTATUS(status_b) == 0) << b.err();
+    ASSERT_TRUE(exited_ok(status_a)) << a.err();
+    ASSERT_TRUE(exited_ok(status_b)) << b.err();
 
     auto status = status_json(pg.url());
     EXPECT_EQ(status->getValue<long>("done"), 6);
@@ -187,7 +190,7 @@ TEST(Queue, AWorkerKilledMidPageLosesNothingAndStoresNothingTwice) {
     EXPECT_EQ(count(pg.url(), "SELECT count(*) FROM jobs WHERE state = 'running'"), 1) << "the dead worker's page, until its lease ends";
     test::FormscanProcess heir(worker_args(pg.url(), {"--lease", "3"}));
     int status = heir.wait();
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << heir.err();
+    ASSERT_TRUE(exited_ok(status)) << heir.err();
     expect_every_page_stored_once(pg.url(), 4);
     EXPECT_EQ(count(pg.url(), "SELECT count(*) FROM jobs WHERE attempts = 2"), 1) << "the page of the dead worker, taken over";
 }
@@ -203,7 +206,7 @@ TEST(Queue, TheDatabaseRestartedMidBatchIsWaitedForAndTheBatchFinishes) {
     std::this_thread::sleep_for(std::chrono::seconds(3));  // pages read meanwhile wait to be stored
     pg.start();
     int status = worker.wait();
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << worker.err();
+    ASSERT_TRUE(exited_ok(status)) << worker.err();
     EXPECT_NE(worker.err().find("the database is not answering"), std::string::npos) << "the restart was noticed";
     expect_every_page_stored_once(pg.url(), 5);
 }
@@ -232,7 +235,7 @@ TEST(Queue, APageThatCrashesTheReaderIsRetriedThenMarkedFailedAndTheBatchFinishe
     test::FormscanProcess worker(
         worker_args(pg.url(), {"--plugins", plugins, "--config", dir + "/config.json", "--max-attempts", "3", "--lease", "30"}));
     int status = worker.wait();
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << worker.err();
+    ASSERT_TRUE(exited_ok(status)) << worker.err();
     auto s = status_json(pg.url());
     auto failure = s->getArray("failures")->getObject(0);
     EXPECT_EQ(s->getValue<long>("done"), 3) << failure->getValue<std::string>("error") << worker.err();
@@ -295,8 +298,8 @@ TEST(Queue, WorkersInSeparateNetworkNamespacesShareTheBatchOverTcp) {
     test::FormscanProcess first(worker_args(pg.tcp_url("10.231.1.1")), {"ip", "netns", "exec", hosts.name(1)});
     test::FormscanProcess second(worker_args(pg.tcp_url("10.231.2.1")), {"ip", "netns", "exec", hosts.name(2)});
     int s1 = first.wait(), s2 = second.wait();
-    ASSERT_TRUE(WIFEXITED(s1) && WEXITSTATUS(s1) == 0) << first.err();
-    ASSERT_TRUE(WIFEXITED(s2) && WEXITSTATUS(s2) == 0) << second.err();
+    ASSERT_TRUE(exited_ok(s1)) << first.err();
+    ASSERT_TRUE(exited_ok(s2)) << second.err();
     expect_every_page_stored_once(pg.url(), 5);
     auto by_host = status_json(pg.url())->getObject("done_by_host");
     ASSERT_TRUE(by_host->has("10.231.1.2") && by_host->has("10.231.2.2")) << "both hosts read pages";

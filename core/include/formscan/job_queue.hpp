@@ -88,7 +88,8 @@ private:
     StoreSession db_;
 };
 
-// "host:pid", the worker's name in the job table.
+// "host:pid", the name in the job table of this process, or of the process `pid` on this host.
 std::string worker_name();
+std::string worker_name(int pid);
 
 }  // namespace formscan

@@ -9,6 +9,8 @@
 namespace formscan {
 
 std::vector<std::string> utf8_chars(std::string_view text);
+// Whether one UTF-8 character (from utf8_chars) is a Chinese character of the common block.
+bool is_han(std::string_view c);
 std::string remove_spaces(std::string_view text);  // ASCII and ideographic spaces
 std::string keep_only(std::string_view text, std::string_view allowed_ascii);
 std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<std::string>& b);
