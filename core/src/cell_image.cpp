@@ -13,11 +13,16 @@ namespace {
 // character it touches into one piece. Long horizontal runs in the lower part of the
 // writing are taken out where they are only line: a column where a stroke crosses the
 // line keeps its ink. A strike-through sits in the middle of the text and stays.
-void remove_underlines(cv::Mat& ink) {
+void remove_underlines(cv::Mat& ink, bool broken_too) {
     const int min_length = std::max(2 * ink.rows, 40);
     if (ink.cols < min_length) return;
-    cv::Mat line;
-    cv::morphologyEx(ink, line, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(min_length, 1)));
+    // A line broken into dashes (1-bit scans, faint print) is bridged first; only the
+    // ink under the bridged line counts as line.
+    cv::Mat bridged, line;
+    if (broken_too) cv::morphologyEx(ink, bridged, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(9, 1)));
+    else bridged = ink;
+    cv::morphologyEx(bridged, line, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(min_length, 1)));
+    line &= ink;
     if (cv::countNonZero(line) == 0) return;
     // The writing's vertical extent without the line.
     cv::Mat rest = ink & ~line, rows;
@@ -52,7 +57,7 @@ void remove_underlines(cv::Mat& ink) {
 
 }  // namespace
 
-cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_speck) {
+cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_speck, bool on_a_line) {
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
     if (box.area() <= 0) return cv::Mat::zeros(1, 1, CV_8UC1);
     cv::Mat crop = page_gray(box);
@@ -101,7 +106,7 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
     };
     clear_edge_rules(true);
     clear_edge_rules(false);
-    remove_underlines(ink);
+    remove_underlines(ink, on_a_line);
 
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);

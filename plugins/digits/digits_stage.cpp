@@ -11,6 +11,7 @@
 #include "formscan/text_utils.hpp"
 
 #include <Poco/ClassLibrary.h>
+#include <Poco/Logger.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -102,11 +103,11 @@ public:
                 if (spec.type == FieldType::date) {
                     if (auto parts = part_cells(ctx.page, record.row, field.key); parts.size() == 3) {
                         for (const auto& part : parts)
-                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part), crops, false)});
+                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part, true), crops, false)});
                         continue;
                     }
                 }
-                cv::Mat ink = ink_for_digits(ctx.page.image, field.box);
+                cv::Mat ink = ink_for_digits(ctx.page.image, field.box, spec.placement != Placement::column);
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
                                    DigitReader::cut(ink, crops, tick_field)});
             }
@@ -169,13 +170,13 @@ private:
 
     // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
     // thresholding breaks them; such cells are enlarged smoothly first.
-    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box) const {
-        if (box.height >= min_cell_height_) return cell_ink(page, box);
+    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box, bool on_a_line = false) const {
+        if (box.height >= min_cell_height_) return cell_ink(page, box, 4, on_a_line);
         cv::Rect inside = box & cv::Rect(0, 0, page.cols, page.rows);
-        if (inside.area() == 0) return cell_ink(page, box);
+        if (inside.area() == 0) return cell_ink(page, box, 4, on_a_line);
         cv::Mat crop;
         cv::resize(page(inside), crop, cv::Size(), 2, 2, cv::INTER_CUBIC);
-        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12);
+        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12, on_a_line);
     }
 
     void decide(const FormTemplate& form, Field* f, const FieldSpec& spec, bool marked_tick, bool code_text, bool tick_field,
@@ -201,10 +202,19 @@ private:
             const bool date = spec.type == FieldType::date;
             DigitReadings all = DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec));
             auto reading = decode_constrained(all, date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
+            if (Poco::Logger& log = Poco::Logger::get("formscan.stage.digits"); log.debug() && date) {
+                std::string texts;
+                for (const auto& r : all.by_length) texts += " " + r.text();
+                log.debug("%s: %d pieces, readings%s -> %s", spec.key, static_cast<int>(cell.pieces.size()), texts,
+                          reading ? reading->value : std::string("nothing valid"));
+            }
             if (reading) set_constrained(field, *reading);
             return;
         }
-        DigitReadings all = DigitReader::decode(cell, probs, false, expected_lengths(spec));
+        // Writing one character wide in the employer's column is a code of one digit (a 5
+        // whose top bar came apart is still one).
+        const bool one_character = bounds.width <= 1.5 * bounds.height;
+        DigitReadings all = DigitReader::decode(cell, probs, false, code_text && one_character ? std::vector<int>{1} : expected_lengths(spec));
         if (all.best < 0) return;
         // Codes and row numbers: the most likely reading that is one ("81" -> 8 when the
         // list ends at 13 and the 1 was a stray stroke).
@@ -224,7 +234,6 @@ private:
             // The column holds a company name or a code 1-5. Writing one character wide
             // is a code, however unsure its reading; wider writing is taken as a code
             // only when clearly one.
-            bool one_character = bounds.width <= 1.5 * bounds.height;
             if (r.digits().size() != 1 || !in_code_list(form, spec, r.digits())) return;
             if (!one_character && r.confidence() < 0.9) return;
         }

@@ -77,6 +77,8 @@ public:
                     {"empty_ink", ParamType::number, "0.006", 0, 0.2, "ink share below which a cell is empty"},
                     {"tick_threshold", ParamType::number, "0.8", 0, 1, "tick score from which writing is a tick"},
                     {"ok_confidence", ParamType::number, "0.9", 0, 1, "confidence from which a mark needs no review"},
+                    {"glyph_mm", ParamType::number, "1.4", 0.5, 10,
+                     "a stroke this long (mm) is writing however small in its cell (a small printed code in a tall row)"},
                 }};
     }
 
@@ -84,26 +86,33 @@ public:
         empty_ink_ = params.get_double("empty_ink");
         tick_threshold_ = params.get_double("tick_threshold");
         ok_confidence_ = params.get_double("ok_confidence");
+        glyph_mm_ = params.get_double("glyph_mm");
     }
 
     void process(PageContext& ctx) override {
+        const double px_per_mm = ctx.page.dpi > 0 ? ctx.page.dpi / 25.4
+                                                  : std::max(ctx.page.image.cols, ctx.page.image.rows) /
+                                                        std::max(1.0, std::max(ctx.form.page_width_mm, ctx.form.page_height_mm));
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 const FieldSpec& spec = ctx.form.field(field.key);
                 if (field.box.area() == 0 || !field.reader.empty()) continue;
-                judge(ctx.page.image, spec, field);
+                judge(ctx.page.image, spec, field, px_per_mm);
             }
         }
     }
 
 private:
-    void judge(const cv::Mat& page, const FieldSpec& spec, Field& field) const {
-        cv::Mat ink = cell_ink(page, field.box);
+    void judge(const cv::Mat& page, const FieldSpec& spec, Field& field, double px_per_mm) const {
+        cv::Mat ink = cell_ink(page, field.box, 4, spec.placement != Placement::column);
         double share = ink_share(ink);
-        double extent = largest_extent(ink) / double(std::max(1, std::min(ink.rows, ink.cols)));
+        const int longest = largest_extent(ink);
+        double extent = longest / double(std::max(1, std::min(ink.rows, ink.cols)));
         bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
-        // Writing has a stroke that spans a good part of the cell; dust and noise do not.
-        double written = std::max(clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2));
+        // Writing has a stroke that spans a good part of the cell, or one as long as a small
+        // printed character; dust and noise do not.
+        double written = std::max({clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2),
+                                   clamp01((longest / px_per_mm - (glyph_mm_ - 0.4)) / 0.8)});
         if (written < 0.5) {
             field.value = is_mark ? FieldValue(false) : FieldValue(std::string());
             // A page header left blank is rare on a filled form, and its box is found
@@ -132,7 +141,7 @@ private:
         field.reader = "marks";
     }
 
-    double empty_ink_ = 0.006, tick_threshold_ = 0.8, ok_confidence_ = 0.9;
+    double empty_ink_ = 0.006, tick_threshold_ = 0.8, ok_confidence_ = 0.9, glyph_mm_ = 1.4;
 };
 
 }  // namespace formscan

@@ -94,7 +94,7 @@ public:
 
 private:
     Reading read(const PageContext& ctx, const FieldSpec& spec, const cv::Rect& box) {
-        cv::Mat ink = cell_ink(ctx.page.image, box);
+        cv::Mat ink = cell_ink(ctx.page.image, box, 4, spec.placement != Placement::column);
         // Digit-like fields go to the Latin model with the field's alphabet. Chinese is
         // read unconstrained: Tesseract's whitelist fails on CJK (a clear 女 with the
         // whitelist 女男 reads as nothing); the vocabulary is applied afterwards.

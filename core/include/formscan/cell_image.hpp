@@ -6,8 +6,10 @@
 namespace formscan {
 
 // Ink of a cell (255 = ink) with ruling-line remnants along its edges and specks
-// smaller than min_speck pixels removed.
-cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& box, int min_speck = 4);
+// smaller than min_speck pixels removed. `on_a_line`: the value is written on a printed
+// line (page header, a sheet's blanks), which is taken out also where the scan broke it
+// into dashes (in a table cell, bridging gaps would join printed digits' bases instead).
+cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& box, int min_speck = 4, bool on_a_line = false);
 double ink_share(const cv::Mat& ink);
 // Bounding box of the ink, or an empty rect.
 cv::Rect ink_bounds(const cv::Mat& ink);
