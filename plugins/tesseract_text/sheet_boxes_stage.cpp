@@ -50,7 +50,9 @@ std::vector<std::string> cjk_only(const std::string& text) {
     return out;
 }
 
-// How much of `option` the label's beginning holds (longest common subsequence).
+// How much of `option` the label's beginning holds (longest common subsequence), less
+// a little for each character the label has before it: 非农业 holds all of 农业, but is
+// 非农业's label.
 double label_similarity(const std::vector<std::string>& label, const std::vector<std::string>& option) {
     if (option.empty()) return 0;
     const std::size_t n = std::min(label.size(), option.size() + 2), m = option.size();
@@ -58,7 +60,14 @@ double label_similarity(const std::vector<std::string>& label, const std::vector
     for (std::size_t i = 1; i <= n; ++i)
         for (std::size_t j = 1; j <= m; ++j)
             lcs[i][j] = label[i - 1] == option[j - 1] ? lcs[i - 1][j - 1] + 1 : std::max(lcs[i - 1][j], lcs[i][j - 1]);
-    return static_cast<double>(lcs[n][m]) / static_cast<double>(m);
+    std::size_t leading = 0;
+    while (leading < std::min<std::size_t>(n, 2) && std::find(option.begin(), option.end(), label[leading]) == option.end()) ++leading;
+    if (lcs[n][m] == 0) return 0;
+    return std::max(0.0, static_cast<double>(lcs[n][m]) / static_cast<double>(m) - 0.15 * static_cast<double>(leading));
+}
+
+bool shares_a_character(const std::vector<std::string>& label, const std::vector<std::string>& option) {
+    return std::any_of(label.begin(), label.end(), [&](const std::string& c) { return std::find(option.begin(), option.end(), c) != option.end(); });
 }
 
 // Boxes (in reading order) to options (in template order): the alignment with the best
@@ -89,7 +98,9 @@ std::vector<int> align(const std::vector<CheckBox>& boxes, const std::vector<Opt
             if (i > 0) consider(score[i - 1][j] + kSkipBox, 'b');
             if (j > 0) consider(score[i][j - 1] + kSkipOption, 'o');
             if (i > 0 && j > 0) consider(score[i - 1][j - 1] + label_similarity(labels[i - 1], options[j - 1].chars) + kMatchBias, 'm');
-            if (i > 1 && j > 0 && same_line(i - 2, i - 1)) {
+            // Joined only when the first box's label holds part of the option: after a
+            // glyph taken for a box (the 口 of 户口性质) comes the real box, with all of it.
+            if (i > 1 && j > 0 && same_line(i - 2, i - 1) && shares_a_character(labels[i - 2], options[j - 1].chars)) {
                 std::vector<std::string> joined = labels[i - 2];
                 joined.insert(joined.end(), labels[i - 1].begin(), labels[i - 1].end());
                 consider(score[i - 2][j - 1] + label_similarity(joined, options[j - 1].chars) + kMatchBias + kJoinPenalty, 'j');
@@ -196,6 +207,19 @@ std::vector<cv::Rect> find_boxes(const cv::Mat& horizontal, const cv::Mat& verti
     return out;
 }
 
+// Whether ink covers the paper just outside a box's sides (a box scribbled over to take a
+// tick back), rather than only its inside (a box filled in as the mark).
+bool covers_around(const cv::Mat& bin, const cv::Rect& box) {
+    const int gap = 1, width = std::max(2, static_cast<int>(std::lround(0.12 * std::min(box.width, box.height))));
+    const cv::Rect page(0, 0, bin.cols, bin.rows);
+    auto grown = [&](int by) { return cv::Rect(box.x - by, box.y - by, box.width + 2 * by, box.height + 2 * by) & page; };
+    const cv::Rect outer = grown(gap + width), inner = grown(gap);
+    const int ring = outer.area() - inner.area();
+    if (ring <= 0) return true;
+    const int inked = cv::countNonZero(bin(outer)) - cv::countNonZero(bin(inner));
+    return inked >= 0.4 * ring;
+}
+
 // How many rows or columns, from any side of a box, its line is thick (the widest side).
 int border_thickness(const cv::Mat& box_lines) {
     int thickest = 0;
@@ -290,7 +314,7 @@ StageInfo SheetBoxesStage::info() const {
             {kHasStraightened},
             {kHasCells, kHasRecords},
             {
-                {"ticked_ink", ParamType::number, "0.06", 0.005, 0.5, "ink share inside a box from which it is ticked"},
+                {"ticked_ink", ParamType::number, "0.12", 0.005, 0.5, "ink share inside a box from which it is ticked"},
                 {"filled_ink", ParamType::number, "0.9", 0.5, 1, "ink share inside a box from which it is filled over (a tick taken back)"},
                 {"ok_confidence", ParamType::number, "0.9", 0, 1, "confidence from which a choice needs no review"},
                 {"text_height_px", ParamType::integer, "36", 16, 120, "height printed labels are scaled to before OCR"},
@@ -342,9 +366,13 @@ void SheetBoxesStage::process(PageContext& ctx) {
         if (inner.area() <= 0) continue;
         const double solid = static_cast<double>(cv::countNonZero(lines(inner))) / inner.area();
         const double ink = static_cast<double>(cv::countNonZero(bin(inner))) / inner.area();
-        // Filled over entirely: taken back; filled in part, or written in: ticked.
+        // Filled over, sides and all: taken back; filled inside its sides (a filled square
+        // as the mark), filled in part, or written in: ticked.
         b.ink = solid >= filled_ink_ ? solid : ink;
-        if (b.ink >= filled_ink_) {
+        if (b.ink >= filled_ink_ && !covers_around(bin, r)) {
+            b.state = BoxState::ticked;
+            b.confidence = 0.9;
+        } else if (b.ink >= filled_ink_) {
             b.state = BoxState::filled;
             b.confidence = 0.75 + 0.249 * clamp01((b.ink - filled_ink_) / (1 - filled_ink_ + 1e-6) * 4);
         } else if (b.ink >= ticked_ink_) {
@@ -367,12 +395,17 @@ void SheetBoxesStage::process(PageContext& ctx) {
     }
     sort_reading_order(boxes);
     // Every option's label has two characters or more: a square right after a box is the
-    // first glyph of its label (口, 回), not a box.
+    // first glyph of its label (□国家公务员, □缴费终止), not a box; but an empty square
+    // right after one with strokes inside is a box after a glyph (未参保原因:□).
     for (std::size_t i = 1; i < boxes.size();) {
         const cv::Rect &a = boxes[i - 1].rect, &b = boxes[i].rect;
         const bool same_line = std::abs((b.y + b.height / 2) - (a.y + a.height / 2)) < a.height * 0.6;
-        if (same_line && b.x - a.br().x < 2.0 * a.width) boxes.erase(boxes.begin() + static_cast<long>(i));
-        else ++i;
+        if (!same_line || b.x - a.br().x >= 2.0 * a.width) {
+            ++i;
+            continue;
+        }
+        const bool box_after_glyph = boxes[i - 1].state != BoxState::empty && boxes[i].state == BoxState::empty;
+        boxes.erase(boxes.begin() + static_cast<long>(box_after_glyph ? i - 1 : i));
     }
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         const cv::Rect& r = boxes[i].rect;

@@ -23,7 +23,7 @@ public:
 
 private:
     std::unique_ptr<CellOcr> ocr_;
-    double ticked_ink_ = 0.06;
+    double ticked_ink_ = 0.12;
     double filled_ink_ = 0.9;
     double ok_confidence_ = 0.9;
     int text_height_ = 36;

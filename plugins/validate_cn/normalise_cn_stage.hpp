@@ -22,7 +22,8 @@ namespace {
 using Chars = std::vector<std::string>;
 
 // Aligns all of `pattern` with a prefix of `text`: the least edits, and how many
-// characters of the text that prefix takes.
+// characters of the text that prefix takes (of equally good prefixes, the one nearest the
+// pattern's length: three misread characters are replaced, not kept after it).
 std::pair<std::size_t, std::size_t> align_prefix(const Chars& pattern, const Chars& text) {
     const std::size_t m = pattern.size(), n = text.size();
     std::vector<std::vector<std::size_t>> d(m + 1, std::vector<std::size_t>(n + 1));
@@ -33,8 +34,9 @@ std::pair<std::size_t, std::size_t> align_prefix(const Chars& pattern, const Cha
             d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1)});
     }
     std::size_t best = std::numeric_limits<std::size_t>::max(), used = 0;
+    auto off = [m](std::size_t j) { return j > m ? j - m : m - j; };
     for (std::size_t j = 0; j <= n; ++j)
-        if (d[m][j] < best) best = d[m][j], used = j;
+        if (d[m][j] < best || (d[m][j] == best && off(j) < off(used))) best = d[m][j], used = j;
     return {best, used};
 }
 
@@ -260,16 +262,23 @@ private:
     // The page's township, as the header and the household addresses agree on it; the
     // household addresses are then parsed against it alone, and may be read worse and
     // still fit ("上虚区曾妍街道..." for 上虞区曹娥街道...).
+    // A header sure of a township of the district is taken as it is: the addresses are
+    // printed in one font and misread alike (谢塘 as 道墟 in every row), so their majority
+    // is no independent evidence against it.
     void agree_on_township(PageContext& ctx, std::vector<Address>& addresses) const {
         std::vector<std::pair<std::string, double>> readings;
+        const auto& townships = ctx.form.vocabulary("townships");
+        Consensus town;
         for (auto& record : ctx.records)
             if (const Field* t = record.find("township"); t && !t->text().empty()) {
                 readings.push_back({t->text(), t->confidence >= 0.85 ? 2.0 : 1.0});
+                if (t->confidence >= sure_header_ && std::find(townships.begin(), townships.end(), t->text()) != townships.end())
+                    town = {t->text(), 1.0};
                 break;
             }
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits) readings.push_back({a.parse.township, 1.0});
-        const Consensus town = consensus(readings);
+        if (town.value.empty()) town = consensus(readings);
         if (town.value.empty()) return;
         const std::vector<std::string> only = {town.value};
         for (auto& a : addresses) {
@@ -310,7 +319,7 @@ private:
     }
 
     std::vector<Chars> prefixes_;
-    double max_share_ = 0.35, edit_cost_ = 0.06;
+    double max_share_ = 0.35, edit_cost_ = 0.06, sure_header_ = 0.85;
 };
 
 }  // namespace formscan

@@ -403,6 +403,43 @@ TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
     EXPECT_EQ(records[0].at("hukou_address").text(), "杭州市西湖区文三路90号");
 }
 
+TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
+    // 谢塘 printed in the rows' font reads as another township of the district, 道墟, in
+    // most rows (and as nothing known in one): the header, read surely, is the page's.
+    Page page;
+    std::vector<Record> records;
+    const char* read[] = {"上虞区道墟镇安后村217号", "上虞区道墟镇安后村236号", "上虞区淅境颠安后村191号", "上虞区道墟镇安后村54号"};
+    for (int i = 0; i < 4; ++i) {
+        Record r = make_empty_record(hedui(), page, i + 1);
+        r.at("hukou_address").value = std::string(read[i]);
+        r.at("hukou_address").reader = "tesseract_text";
+        r.at("hukou_address").confidence = 0.8;
+        r.at("township").value = std::string("谢塘镇");
+        r.at("township").reader = "tesseract_text";
+        r.at("township").confidence = 0.93;
+        r.at("village").value = std::string("安后村");
+        r.at("village").reader = "tesseract_text";
+        records.push_back(r);
+    }
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区谢塘镇安后村217号");
+    EXPECT_EQ(records[2].at("hukou_address").text(), "上虞区谢塘镇安后村191号") << "three misread characters are replaced, not kept";
+    EXPECT_EQ(records[3].at("hukou_address").text(), "上虞区谢塘镇安后村54号");
+    EXPECT_LT(records[0].at("hukou_address").confidence, 0.92) << "two corrected characters: for review";
+
+    // An unsure header does not outweigh them.
+    for (auto& r : records) {
+        r.at("township").confidence = 0.5;
+        r.at("hukou_address").value = std::string("上虞区道墟镇安后村217号");
+        r.at("hukou_address").alternatives.clear();
+    }
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区道墟镇安后村217号");
+}
+
 TEST(NormaliseCn, VillageEndingsAndAnUnreadableHeaderFollowTheRows) {
     // 村 misread as 1 (and joined to the house number), as 材; the header unreadable.
     Page page;
