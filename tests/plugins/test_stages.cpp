@@ -371,19 +371,39 @@ TEST(CrossCheck, IdNumberBirthDateAndSexVouchForEachOther) {
     EXPECT_DOUBLE_EQ(records[0].at("birth_date").confidence, 0.7);
 }
 
-TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
-    Page page;
+namespace {
+
+// Four 核对表 rows whose household addresses were read as `read` (confidence
+// `address_confidence`), with the page header's village (and township, if given) as read.
+std::vector<Record> address_rows(const Page& page, const std::vector<std::string>& read, double address_confidence,
+                                 const std::string& village, double village_confidence, const std::string& township = "",
+                                 double township_confidence = 0) {
     std::vector<Record> records;
-    const char* read[] = {"上虎区章镇镇王横社区110号", "上磺区章镇镇王横社区168配", "上虞区章镇镇王模社区49号", "上虞区章镇镇王横社区"};
-    for (int i = 0; i < 4; ++i) {
-        Record r = make_empty_record(hedui(), page, i + 1);
-        r.at("hukou_address").value = std::string(read[i]);
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        Record r = make_empty_record(hedui(), page, static_cast<int>(i) + 1);
+        r.at("hukou_address").value = read[i];
         r.at("hukou_address").reader = "tesseract_text";
-        r.at("hukou_address").confidence = 0.5;
-        r.at("village").value = std::string("王模社区");  // the header, misread
+        r.at("hukou_address").confidence = address_confidence;
+        r.at("village").value = village;
         r.at("village").reader = "tesseract_text";
+        r.at("village").confidence = village_confidence;
+        if (!township.empty()) {
+            r.at("township").value = township;
+            r.at("township").reader = "tesseract_text";
+            r.at("township").confidence = township_confidence;
+        }
         records.push_back(r);
     }
+    return records;
+}
+
+}  // namespace
+
+TEST(NormaliseCn, AddressesAgreeOnThePageVillageAndTheDistrictPattern) {
+    Page page;
+    // The header's village misread (王模社区).
+    std::vector<Record> records = address_rows(
+        page, {"上虎区章镇镇王横社区110号", "上磺区章镇镇王横社区168配", "上虞区章镇镇王模社区49号", "上虞区章镇镇王横社区"}, 0.5, "王模社区", 0);
     PageContext ctx{page, hedui(), records};
     auto stage = host().create("normalise_cn");
     stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
@@ -407,20 +427,9 @@ TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
     // 谢塘 printed in the rows' font reads as another township of the district, 道墟, in
     // most rows (and as nothing known in one): the header, read surely, is the page's.
     Page page;
-    std::vector<Record> records;
-    const char* read[] = {"上虞区道墟镇安后村217号", "上虞区道墟镇安后村236号", "上虞区淅境颠安后村191号", "上虞区道墟镇安后村54号"};
-    for (int i = 0; i < 4; ++i) {
-        Record r = make_empty_record(hedui(), page, i + 1);
-        r.at("hukou_address").value = std::string(read[i]);
-        r.at("hukou_address").reader = "tesseract_text";
-        r.at("hukou_address").confidence = 0.8;
-        r.at("township").value = std::string("谢塘镇");
-        r.at("township").reader = "tesseract_text";
-        r.at("township").confidence = 0.93;
-        r.at("village").value = std::string("安后村");
-        r.at("village").reader = "tesseract_text";
-        records.push_back(r);
-    }
+    std::vector<Record> records = address_rows(
+        page, {"上虞区道墟镇安后村217号", "上虞区道墟镇安后村236号", "上虞区淅境颠安后村191号", "上虞区道墟镇安后村54号"}, 0.8, "安后村", 0,
+        "谢塘镇", 0.93);
     PageContext ctx{page, hedui(), records};
     auto stage = host().create("normalise_cn");
     stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
@@ -443,17 +452,9 @@ TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
 TEST(NormaliseCn, VillageEndingsAndAnUnreadableHeaderFollowTheRows) {
     // 村 misread as 1 (and joined to the house number), as 材; the header unreadable.
     Page page;
-    std::vector<Record> records;
-    const char* read[] = {"上虞区陈溪乡利民112号", "上虞区陈溪乡利民材45号", "上虞区陈溪乡利民1180号", "上虞区陈溪乡利民村7号"};
-    for (int i = 0; i < 4; ++i) {
-        Record r = make_empty_record(hedui(), page, i + 1);
-        r.at("hukou_address").value = std::string(read[i]);
-        r.at("hukou_address").reader = "tesseract_text";
-        r.at("village").value = std::string("E");  // handwritten, read as nothing useful
-        r.at("village").reader = "tesseract_text";
-        r.at("village").confidence = 0.02;
-        records.push_back(r);
-    }
+    // The header's village handwritten, read as nothing useful ("E").
+    std::vector<Record> records = address_rows(
+        page, {"上虞区陈溪乡利民112号", "上虞区陈溪乡利民材45号", "上虞区陈溪乡利民1180号", "上虞区陈溪乡利民村7号"}, 0, "E", 0.02);
     PageContext ctx{page, hedui(), records};
     auto stage = host().create("normalise_cn");
     stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
