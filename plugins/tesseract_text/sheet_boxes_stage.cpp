@@ -165,18 +165,10 @@ std::vector<cv::Rect> boxes_by_sides(const cv::Mat& horizontal, const cv::Mat& v
             cv::Mat mine = lines(r);
             cv::Rect inner(r.width / 4, r.height / 4, r.width / 2, r.height / 2);
             double inside = static_cast<double>(cv::countNonZero(mine(inner))) / inner.area();
-            // A straight stroke across the inside: a character such as 田, 日 or 国 (ticks are
-            // not straight); solid inside: a box filled in.
-            cv::Rect across(t + 1, t + 1, r.width - 2 * t - 2, r.height - 2 * t - 2);
-            if (inside < 0.6 && across.width > 2 && across.height > 2) {
-                cv::Mat rows, cols;
-                cv::reduce(mine(across) / 255, rows, 1, cv::REDUCE_SUM, CV_32S);
-                cv::reduce(mine(across) / 255, cols, 0, cv::REDUCE_SUM, CV_32S);
-                double longest_row = 0, longest_col = 0;
-                cv::minMaxLoc(rows, nullptr, &longest_row);
-                cv::minMaxLoc(cols, nullptr, &longest_col);
-                if (longest_row > 0.8 * across.width || longest_col > 0.8 * across.height) continue;
-            }
+            // Straight lines over part of the inside: a glyph such as 国 or 田 (a box filled
+            // in is solid). A tick's flat stroke can be as straight as 日's middle one, so
+            // a stroke across is no reason to drop a square: the labels tell glyphs and
+            // boxes apart when they are aligned with the options.
             if (inside > 0.12 && inside < 0.6) continue;
             // One box per square (a thick side may give two tops).
             if (std::any_of(out.begin(), out.end(), [&](const cv::Rect& o) { return (o & r).area() > 0.3 * r.area(); })) continue;
@@ -437,7 +429,8 @@ void SheetBoxesStage::process(PageContext& ctx) {
     if (log.debug()) {
         for (std::size_t i = 0; i < boxes.size(); ++i) {
             const auto& b = boxes[i];
-            log.debug("box %d at %d,%d %dx%d ink %.3f glyph %s %.2f %s label \"%s\" -> %s", static_cast<int>(i), b.rect.x, b.rect.y, b.rect.width,
+            log.debug("%s#%d box %d at %d,%d %dx%d ink %.3f glyph %s %.2f %s label \"%s\" -> %s", ctx.page.source, ctx.page.index,
+                      static_cast<int>(i), b.rect.x, b.rect.y, b.rect.width,
                       b.rect.height, b.ink, b.glyph.first.empty() ? std::string("-") : b.glyph.first, b.glyph.second, std::string(b.state == BoxState::ticked ? "ticked" : b.state == BoxState::filled ? "filled" : "empty"),
                       b.label, match[i] < 0 ? std::string("-") : options[static_cast<std::size_t>(match[i])].field->key + "/" + options[static_cast<std::size_t>(match[i])].value);
         }
