@@ -199,7 +199,7 @@ dengji = {
     "description": "附件3: one person per sheet, check-box groups",
     "kind": "sheet",
     "page": {"width_mm": 210, "height_mm": 297},
-    "pipeline": ["page_code", "deskew", "sheet_boxes", "marks", "digits", "tesseract_text", "validate_cn"],
+    "pipeline": ["page_code", "deskew", "sheet_boxes", "marks", "digits", "tesseract_text", "calibrate", "validate_cn"],
     "fields": dengji_fields,
     "code_lists": {"zj_regions": [{"code": c, "label": n} for c, n in ZJ_REGIONS]},
     "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"],

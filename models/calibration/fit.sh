@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Refits the confidence calibration: synthetic scans (their own seed, never the
-# evaluation's), read by the default pipeline without the calibrate stage, then
-# `formscan calibrate`. Writes models/calibration/calibration.json.
-#   bash models/calibration/fit.sh [PAGES=80] [SEED=31337]
+# Refits the confidence calibration of both forms: synthetic scans (their own seeds,
+# never the evaluation's), read by each form's pipeline without the calibrate stage,
+# then `formscan calibrate`. Writes models/calibration/calibration.json (the 核对表's,
+# and the tables of any form without its own) and models/calibration/zj-dengji.json.
+#   bash models/calibration/fit.sh [PAGES=80] [SEED=31337] [SHEETS=150]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${FORMSCAN_BUILD_DIR:-$(pwd)/build}
 PAGES=${1:-80}
 SEED=${2:-31337}
+SHEETS=${3:-150}
 OUT=$(mktemp -d)
-"$BUILD/bin/formscan" synth --out "$OUT/scans" --pages "$PAGES" --seed "$SEED" --template zj-hedui
-cat > "$OUT/uncalibrated.json" <<JSON
-{"pipeline": {"zj-hedui": ["deskew", "table_grid", "page_header", "marks", "digits", "tesseract_text", "normalise_cn", "cross_check", "validate_cn"]}}
-JSON
-"$BUILD/bin/formscan" run --template zj-hedui --threads "$(nproc)" --config "$OUT/uncalibrated.json" \
-  --out "$OUT/records.jsonl" "$OUT/scans" || true
-"$BUILD/bin/formscan" calibrate "$OUT/scans/truth.jsonl" "$OUT/records.jsonl" --out models/calibration/calibration.json
-rm -rf "$OUT"
+trap 'rm -rf "$OUT"' EXIT
+# fit FORM COUNT SEED TABLES: the form's default pipeline without `calibrate`.
+fit() {
+  local form=$1 count=$2 seed=$3 tables=$4
+  "$BUILD/bin/formscan" synth --out "$OUT/$form" --pages "$count" --seed "$seed" --template "$form"
+  python3 - "$form" > "$OUT/$form.json" <<'PY'
+import json, sys
+form = sys.argv[1]
+stages = json.load(open(f"templates/{form}.json", encoding="utf-8"))["pipeline"]
+print(json.dumps({"pipeline": {form: [s for s in stages if s != "calibrate"]}}))
+PY
+  "$BUILD/bin/formscan" run --template "$form" --threads "$(nproc)" --config "$OUT/$form.json" \
+    --out "$OUT/$form.jsonl" "$OUT/$form" || true
+  "$BUILD/bin/formscan" calibrate "$OUT/$form/truth.jsonl" "$OUT/$form.jsonl" --out "$tables"
+}
+fit zj-hedui "$PAGES" "$SEED" models/calibration/calibration.json
+fit zj-dengji "$SHEETS" $((SEED + 1)) models/calibration/zj-dengji.json

@@ -171,7 +171,9 @@ void PageHeaderStage::process(PageContext& ctx) {
             if (p.label.end > p.label.start) x0 = std::max(x0, to_page_x(symbols[p.label.end - 1].box.br().x) + 2);
             x1 = i + 1 < placed.size() ? to_page_x(symbols[placed[i + 1].label.start].box.x) - 1 : line.x + line.width;
         }
-        if (x1 - x0 < 2 * px_per_mm) continue;
+        // A name, a date or a signature needs a centimetre at least: less means a label
+        // was found in the wrong place, and the field is left for a person.
+        if (x1 - x0 < 10 * px_per_mm) continue;
         cv::Rect box(x0, line.y, x1 - x0, line.height);
         ctx.page.cells.push_back({0, p.spec->key, box});
         for (auto& record : ctx.records) record.at(p.spec->key).box = box;

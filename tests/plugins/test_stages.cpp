@@ -3,6 +3,7 @@
 #include "people.hpp"
 #include "printing.hpp"
 #include "scan_damage.hpp"
+#include "formscan/calibration.hpp"
 #include "formscan/error.hpp"
 #include "formscan/id_number.hpp"
 #include "formscan/paths.hpp"
@@ -15,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 
 using namespace formscan;
@@ -369,6 +371,39 @@ TEST(CrossCheck, IdNumberBirthDateAndSexVouchForEachOther) {
     stage->process(ctx);
     EXPECT_EQ(records[0].at("birth_date").text(), "1985-03-08");
     EXPECT_DOUBLE_EQ(records[0].at("birth_date").confidence, 0.7);
+}
+
+TEST(Calibrate, AFormWithTablesOfItsOwnUsesThoseAndTheOthersTheShared) {
+    // Shared tables say a name read at 0.93 is right 99% of the time; the 登记表's own say 60%.
+    const std::string models = test::temp_dir("calibrate_models");
+    std::filesystem::create_directories(models + "/calibration");
+    auto tables = [](double share) {
+        Calibration::Observations obs;
+        for (int i = 0; i < 200; ++i) obs["tesseract_text/name"].push_back({0.93, i < share * 200});
+        Calibration c = Calibration::fit(obs);
+        c.choose_ok_confidence(obs, 0.02, 0.5);
+        return c;
+    };
+    tables(0.99).save(models + "/calibration/calibration.json");
+    tables(0.6).save(models + "/calibration/zj-dengji.json");
+    StageEnvironment environment = env();
+    environment.models_dir = models;
+    auto stage = host().create("calibrate");
+    stage->configure(ParamValues::resolve("calibrate", host().info("calibrate").params, {}), environment);
+    for (const char* form_id : {"zj-hedui", "zj-dengji"}) {
+        const FormTemplate& form = test::templates().at(form_id);
+        Page page;
+        std::vector<Record> records{make_empty_record(form, page, 1)};
+        Field& name = records[0].at("name");
+        name.value = std::string("胡燕");
+        name.reader = "tesseract_text";
+        name.confidence = 0.93;
+        PageContext ctx{page, form, records};
+        stage->process(ctx);
+        const bool own = std::string(form_id) == "zj-dengji";
+        EXPECT_NEAR(records[0].at("name").confidence, own ? 0.6 : 0.99, 0.01) << form_id;
+        EXPECT_EQ(records[0].at("name").status, own ? FieldStatus::review : FieldStatus::ok) << form_id;
+    }
 }
 
 namespace {
