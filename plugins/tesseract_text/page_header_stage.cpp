@@ -172,8 +172,19 @@ void PageHeaderStage::process(PageContext& ctx) {
             x1 = i + 1 < placed.size() ? to_page_x(symbols[placed[i + 1].label.start].box.x) - 1 : line.x + line.width;
         }
         // A name, a date or a signature needs a centimetre at least: less means a label
-        // was found in the wrong place, and the field is left for a person.
-        if (x1 - x0 < 10 * px_per_mm) continue;
+        // was found in the wrong place. Nothing is read there; a person sees the whole
+        // header line.
+        if (x1 - x0 < 10 * px_per_mm) {
+            ctx.page.add_issue("page_header", "header.value_box", "no room found for the value of " + p.spec->label);
+            for (auto& record : ctx.records) {
+                Field& f = record.at(p.spec->key);
+                f.box = line;
+                f.reader = "page_header";
+                f.confidence = 0;
+                f.status = FieldStatus::review;
+            }
+            continue;
+        }
         cv::Rect box(x0, line.y, x1 - x0, line.height);
         ctx.page.cells.push_back({0, p.spec->key, box});
         for (auto& record : ctx.records) record.at(p.spec->key).box = box;

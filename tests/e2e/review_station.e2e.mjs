@@ -111,7 +111,8 @@ async function reviewerCorrectsWithKeyboard() {
   let ruleShown = false, recordTurnedOk = null, corrections = 0, cropsSeen = 0;
   // REVIEW_ALL=1: the whole queue (to measure keystrokes), not only until a record is ok.
   const all = process.env.REVIEW_ALL === '1';
-  for (let n = 0; n < (all ? 100000 : 200) && (all || !recordTurnedOk); ++n) {
+  // Otherwise until a record is ok and a phone item has shown its rule failure.
+  for (let n = 0; n < (all ? 100000 : 200) && (all || !recordTurnedOk || !ruleShown); ++n) {
     const item = await currentItem(page);
     if (!item) break;
     const expected = truth.get(`${item.source}|${item.page}|${item.row}`)?.[item.field];
@@ -151,7 +152,9 @@ async function reviewerCorrectsWithKeyboard() {
       waitForNext(page, item.id).then(() => 'next'),
       page.locator('#rule-errors').filter({ hasText: /\S/ }).waitFor().then(() => 'rule'),
     ]);
-    if (outcome === 'rule') {
+    // (Only when the rule failure is this item's: the page may have moved on meanwhile.)
+    const stillHere = await page.locator('#item').evaluate((el, id) => el.dataset.id === id, item.id);
+    if (outcome === 'rule' && stillHere) {
       keys += await press(page, ['Shift+Enter']);
       await waitForNext(page, item.id);
     }
@@ -159,11 +162,13 @@ async function reviewerCorrectsWithKeyboard() {
     kinds.push(kind);
     ++corrections;
     const status = await page.locator('#status').evaluate((el) => el.dataset.recordStatus);
-    if (status === 'ok' && !recordTurnedOk) recordTurnedOk = item;
+    if (status === 'ok' && !recordTurnedOk) {
+      recordTurnedOk = item;
+      await page.locator('#status.ok').filter({ hasText: 'record ok' }).waitFor();
+    }
   }
   assert.ok(ruleShown, 'a phone item was met and its rule failure shown');
   assert.ok(recordTurnedOk, `a record turned ok after ${corrections} corrections`);
-  if (!all) await page.locator('#status.ok').filter({ hasText: 'record ok' }).waitFor();
   assert.equal(cropsSeen, corrections, 'every item showed its crop');
 
   // The whole page is one key away, with the field marked.
