@@ -59,7 +59,8 @@ std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<
     auto chars = utf8_chars(text);
     for (const auto& entry : vocabulary) {
         std::size_t d = edit_distance(chars, utf8_chars(entry));
-        if (!best || d < best->distance) best = VocabularyMatch{entry, d};
+        if (!best || d < best->distance) best = VocabularyMatch{entry, d, 1};
+        else if (d == best->distance) ++best->ties;
     }
     return best;
 }

@@ -240,7 +240,9 @@ private:
         auto match = nearest(wanted, form.vocabulary(spec.vocabulary));
         if (!match) return {text, conf};
         double penalty = vocabulary_penalty_ * static_cast<double>(match->distance);
-        return {match->value, std::max(0.0, conf - penalty)};
+        // Several entries as close: the reading does not choose among them.
+        const double share = 1.0 / static_cast<double>(match->distance > 0 ? match->ties : 1);
+        return {match->value, std::max(0.0, conf - penalty) * share};
     }
 
     std::unique_ptr<CellOcr> ocr_;

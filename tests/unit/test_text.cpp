@@ -47,6 +47,12 @@ TEST(Text, VocabularyMatchingCountsCharacters) {
     ASSERT_TRUE(m);
     EXPECT_EQ(m->value, "曹娥街道");
     EXPECT_EQ(m->distance, 1u);
+    EXPECT_EQ(m->ties, 1u);
+    // 傣 misread: one edit from every two-character ethnicity alike, so nothing is chosen surely.
+    auto e = nearest("儏族", {"汉族", "蒙古族", "傣族", "畲族", "彝族"});
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->distance, 1u);
+    EXPECT_EQ(e->ties, 4u);
     EXPECT_EQ(utf8_chars("汉a族").size(), 3u);
     EXPECT_EQ(remove_spaces("袁 梅\u3000庆"), "袁梅庆");
 }

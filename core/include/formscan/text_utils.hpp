@@ -18,8 +18,9 @@ std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<s
 struct VocabularyMatch {
     std::string value;
     std::size_t distance = 0;  // character edits from the text read
+    std::size_t ties = 1;      // entries as close (a misread 傣 in 傣族 is one edit from 汉族, 畲族, 彝族 ...)
 };
-// The closest entry (ties: the first in the list); nullopt for an empty vocabulary.
+// The closest entry (ties: the first in the list, and counted); nullopt for an empty vocabulary.
 std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<std::string>& vocabulary);
 
 // "19850307", "1985.3.7", "1985-03-07", "1985年3月7日" -> "1985-03-07"; nullopt when
