@@ -90,9 +90,7 @@ public:
     }
 
     void process(PageContext& ctx) override {
-        const double px_per_mm = ctx.page.dpi > 0 ? ctx.page.dpi / 25.4
-                                                  : std::max(ctx.page.image.cols, ctx.page.image.rows) /
-                                                        std::max(1.0, std::max(ctx.form.page_width_mm, ctx.form.page_height_mm));
+        const double px_per_mm = pixels_per_mm(ctx);
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 const FieldSpec& spec = ctx.form.field(field.key);

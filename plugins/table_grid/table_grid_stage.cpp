@@ -169,14 +169,6 @@ public:
     }
 
 private:
-    double pixels_per_mm(const PageContext& ctx) const {
-        if (ctx.page.dpi >= 50) return ctx.page.dpi / 25.4;
-        // Estimate from the form's printed size; the straightened canvas is a little larger.
-        double long_side_px = std::max(ctx.page.image.cols, ctx.page.image.rows);
-        double long_side_mm = std::max(ctx.form.page_width_mm, ctx.form.page_height_mm);
-        return long_side_px / long_side_mm;
-    }
-
     // The largest connected structure of ruling lines is the table.
     static cv::Rect find_frame(const cv::Mat& hlines, const cv::Mat& vlines) {
         cv::Mat grid = hlines | vlines;

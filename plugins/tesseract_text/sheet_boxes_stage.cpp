@@ -377,8 +377,10 @@ void SheetBoxesStage::process(PageContext& ctx) {
     }
     // A glyph that looks like a box (国, 回, 雇) has strokes inside like a ticked box;
     // Tesseract reads it as that character, a ticked box as no character it knows well.
+    // Only logged, for diagnosis: an OCR call per ticked box is not paid otherwise.
+    Poco::Logger& log = Poco::Logger::get("formscan.stage.sheet_boxes");
     for (auto& b : boxes) {
-        if (b.state != BoxState::ticked) continue;
+        if (b.state != BoxState::ticked || !log.debug()) continue;
         const cv::Rect& r = b.rect;
         cv::Rect around = cv::Rect(r.x - r.width / 3, r.y - r.height / 4, r.width * 5 / 3, r.height * 3 / 2) & cv::Rect(0, 0, gray.cols, gray.rows);
         cv::Mat ink = cell_ink(gray, around);
@@ -425,7 +427,6 @@ void SheetBoxesStage::process(PageContext& ctx) {
     }
     int missing = 0;
     for (std::size_t j = 0; j < options.size(); ++j) missing += !option_found[j];
-    Poco::Logger& log = Poco::Logger::get("formscan.stage.sheet_boxes");
     if (log.debug()) {
         for (std::size_t i = 0; i < boxes.size(); ++i) {
             const auto& b = boxes[i];

@@ -15,6 +15,7 @@
 #include "formscan/page.hpp"
 #include "formscan/params.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,15 @@ struct PageContext {
     const FormTemplate& form;
     std::vector<Record>& records;
 };
+
+// Pixels per millimetre of the page: from its resolution, else estimated from the form's
+// printed size (the straightened canvas is a little larger).
+inline double pixels_per_mm(const PageContext& ctx) {
+    if (ctx.page.dpi >= 50) return ctx.page.dpi / 25.4;
+    const double long_side_px = std::max(ctx.page.image.cols, ctx.page.image.rows);
+    const double long_side_mm = std::max(ctx.form.page_width_mm, ctx.form.page_height_mm);
+    return long_side_px / std::max(1.0, long_side_mm);
+}
 
 class FORMSCAN_EXPORT Stage {
 public:
