@@ -3,14 +3,11 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 
-#include "form_renderer.hpp"
+#include "batch_printing.hpp"
 #include "formscan/error.hpp"
-#include "formscan/page_code.hpp"
 #include "formscan/paths.hpp"
-#include "formscan/record_json.hpp"
 
 #include <Poco/JSON/Parser.h>
-#include <cairo-pdf.h>
 
 #include <fstream>
 #include <iostream>
@@ -20,13 +17,7 @@ namespace formscan::cli {
 
 namespace {
 
-constexpr double kPointsPerMm = 72.0 / 25.4;
-
-// One person as the district's list gives them; keys as in the record format.
-struct Listed {
-    std::string key;
-    synth::Person person;
-};
+using synth::ListedPerson;
 
 void set_person_field(synth::Person& p, const std::string& key, const std::string& value) {
     static const char* insurance[5] = {"pension", "medical", "injury", "maternity", "unemployment"};
@@ -71,16 +62,16 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 // A CSV with a heading line of keys (name,sex,id_number,...; "key" for the person's own
 // key), a JSON array of objects, or one JSON object per line.
-std::vector<Listed> read_people(const std::string& path) {
+std::vector<ListedPerson> read_people(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw Error("formscan.cli.missing_input", "cannot open " + path);
     std::stringstream buffer;
     buffer << in.rdbuf();
     std::string text = buffer.str();
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text = text.substr(3);
-    std::vector<Listed> people;
+    std::vector<ListedPerson> people;
     auto add = [&](const std::vector<std::pair<std::string, std::string>>& values) {
-        Listed l;
+        ListedPerson l;
         for (const auto& [k, v] : values) {
             if (k == "key") l.key = v;
             else set_person_field(l.person, k, v);
@@ -141,64 +132,19 @@ int print_command(const std::vector<std::string>& argv) {
     const FormTemplate& form = it->second;
     // The 登记表 is one person per sheet.
     const int rows = form.kind == "sheet" ? 1 : args.get_int("--rows", 10, 1, 20);
-    const std::string batch = args.get("--batch", "B1");
-    if (batch.find_first_of(";,=") != std::string::npos) throw Error("formscan.cli.bad_value", "a batch name holds no ; , or =");
+    synth::BatchLayout layout{args.get("--batch", "B1"), rows};
+    if (layout.batch.find_first_of(";,=") != std::string::npos) throw Error("formscan.cli.bad_value", "a batch name holds no ; , or =");
 
-    std::vector<Listed> people;
-    int pages = 0;
+    std::vector<ListedPerson> people;
     if (args.has("--people")) {
         people = read_people(args.get("--people"));
         if (people.empty()) throw Error("formscan.print.people", args.get("--people") + " lists nobody");
-        pages = static_cast<int>((people.size() + static_cast<std::size_t>(rows) - 1) / static_cast<std::size_t>(rows));
-    } else {
-        pages = args.get_int("--blank", 1, 1, 10000);
     }
     const synth::SynthData data = synth::SynthData::load(default_data_dir());
     const std::string out = args.get("--out");
-    cairo_surface_t* surface = cairo_pdf_surface_create(out.c_str(), form.page_width_mm * kPointsPerMm, form.page_height_mm * kPointsPerMm);
-    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) throw Error("formscan.print.output", "cannot write " + out);
-    cairo_t* cr = cairo_create(surface);
-    std::ofstream manifest(out + ".batch.jsonl");
-    for (int page = 0; page < pages; ++page) {
-        std::vector<synth::Person> on_page;
-        PageCode code{form.id, form.schema_version, batch, page + 1, {}};
-        for (int r = 0; r < rows; ++r) {
-            const std::size_t i = static_cast<std::size_t>(page * rows + r);
-            if (i >= people.size()) break;
-            on_page.push_back(people[i].person);
-            code.row_keys.push_back(people[i].key);
-        }
-        synth::RenderOptions options;
-        options.fonts = {"Noto Sans CJK SC"};
-        options.people = &on_page;
-        options.min_rows = rows;  // blank rows to fill in on the batch's last page
-        options.page_code = to_text(code);
-        // Every page of a batch in the same layout.
-        std::mt19937 rng(20150101);
-        cairo_save(cr);
-        cairo_scale(cr, kPointsPerMm, kPointsPerMm);
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        synth::PageTruth printed = synth::draw_form(cr, form, data, options, rng);
-        cairo_restore(cr);
-        cairo_show_page(cr);
-        // What was printed on each row, for checking the pages when they come back.
-        for (std::size_t r = 0; r < printed.records.size(); ++r) {
-            Record rec = printed.records[r];
-            rec.source = out;
-            rec.page = page;
-            rec.batch = batch;
-            rec.batch_page = page + 1;
-            rec.person_key = r < code.row_keys.size() ? code.row_keys[r] : "";
-            manifest << record_to_json_line(rec) << "\n";
-        }
-    }
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS;
-    cairo_surface_destroy(surface);
-    if (!ok) throw Error("formscan.print.output", "cannot write " + out);
-    std::cerr << "formscan print: " << pages << " page(s) of " << form.id << " in " << out << " (batch " << batch << ", "
+    const int blank_pages = args.has("--blank") ? args.get_int("--blank", 1, 1, 10000) : 0;
+    const int pages = synth::print_batch(form, data, layout, people, out, blank_pages);
+    std::cerr << "formscan print: " << pages << " page(s) of " << form.id << " in " << out << " (batch " << layout.batch << ", "
               << people.size() << " people); what each row holds: " << out << ".batch.jsonl\n";
     return kExitOk;
 }

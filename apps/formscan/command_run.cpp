@@ -17,7 +17,7 @@ namespace formscan::cli {
 
 int run_command(const std::vector<std::string>& argv) {
     Args args(argv, {"--template", "--threads", "--config", "-D", "--plugins", "--templates", "--out", "--debug-dir", "--store",
-                     "--registry", "--ca", "--batch"},
+                     "--registry", "--ca", "--batch", "--printed"},
               {"--no-progress", "--push", "--fresh"});
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out RECORDS.jsonl is required (- for standard output)");
     if (args.positional().empty()) throw Error("formscan.cli.missing_input", "give at least one scan file or folder");

@@ -7,6 +7,7 @@
 
 #include <Poco/NumberParser.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace formscan::cli {
@@ -14,7 +15,7 @@ namespace formscan::cli {
 int synth_command(const std::vector<std::string>& argv) {
     Args args(argv,
               {"--out", "--pages", "--template", "--seed", "--formats", "--dpi", "--multipage", "--digits", "--max-skew",
-               "--fonts", "--templates", "--rows"},
+               "--fonts", "--templates", "--rows", "--printed"},
               {"--no-damage"});
     if (!args.has("--out")) throw Error("formscan.cli.missing_option", "--out DIR is required");
     auto templates = load_templates(args.get("--templates", default_templates_dir()));
@@ -39,6 +40,13 @@ int synth_command(const std::vector<std::string>& argv) {
         auto range = split(args.get("--rows"), '-');
         o.render.min_rows = std::stoi(range[0]);
         o.render.max_rows = std::stoi(range.back());
+    }
+    if (args.has("--printed")) {
+        // Pages printed by `formscan print` (this batch), filled in and scanned back.
+        o.printed_batch = args.get("--printed");
+        if (o.printed_batch.empty() || o.printed_batch.find_first_of(";,=") != std::string::npos)
+            throw Error("formscan.cli.bad_value", "--printed BATCH: a name without ; , or =");
+        if (args.has("--rows")) o.printed_rows = std::clamp(o.render.max_rows, 1, 20);
     }
     o.multipage = args.get_int("--multipage", 1, 1, 1000);
     std::string digits = args.get("--digits", "train");

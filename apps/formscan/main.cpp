@@ -16,20 +16,26 @@ const char* kUsage = R"(formscan: scanned survey forms -> validated records
 usage:
   formscan run [--template ID|auto] [--threads N] [--config FILE] [-D stage.param=value]...
                [--plugins DIR] [--templates DIR] [--no-progress] [--debug-dir DIR]
-               [--store sqlite:FILE|postgresql:CONNECTION] --out RECORDS.jsonl INPUT...
+               [--store sqlite:FILE|postgresql:CONNECTION] [--printed DIR] --out RECORDS.jsonl INPUT...
       Reads scans (PNG, JPEG, TIFF, PDF; folders are walked in name order) and writes
       one JSON record per person (--out - for standard output). A run killed and started
       again with the same arguments continues from the journal FILE.journal (--fresh: anew). Exit 0 when every page
       was read, 3 when some input was skipped (each is reported on stderr), 2 for
       unusable arguments. --store also keeps pages, records and the fields to review
       (with their crops) in a review store. --debug-dir writes each straightened page with its field
-      boxes (blue: ok, red: to review) for diagnosing layouts.
+      boxes (blue: ok, red: to review) for diagnosing layouts. --printed DIR: the folder of the
+      FORMS.pdf.batch.jsonl files formscan print wrote; the values printed on its pages are checked,
+      not read blind, and a page whose code is unreadable is known by its printed ID numbers.
   formscan plugins [--plugins DIR]
       Lists every installed stage: version, what it needs and adds, its parameters.
   formscan synth --out DIR [--pages N] [--template zj-hedui|zj-dengji|both] [--seed N]
                [--formats png,jpeg,tiff-g4,tiff-lzw,pdf] [--dpi MIN-MAX] [--multipage N]
-               [--digits train|test] [--no-damage] [--max-skew DEG] [--fonts F1,F2]
-      Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl).
+               [--digits train|test] [--no-damage] [--max-skew DEG] [--fonts F1,F2] [--rows MIN-MAX]
+               [--printed BATCH]
+      Writes synthetic filled, scanned forms and their ground truth (DIR/truth.jsonl). With
+      --printed: the pages formscan print makes for a random list (--rows N a page), filled in
+      by a surveyor (some printed values struck through and written anew, class "corrected"),
+      scanned out of order; the print and its manifest go to DIR-print/.
   formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
       Scores records against ground truth.
   formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001]

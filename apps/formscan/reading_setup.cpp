@@ -17,6 +17,8 @@ ReadingSetup reading_setup(const Args& args, const std::string& template_id) {
     setup.config = default_config(setup.templates);
     if (args.has("--config")) apply_config_file(setup.config, args.get("--config"));
     for (const auto& assignment : args.all("-D")) apply_override(setup.config, assignment);
+    // Pages made by `formscan print`: the folder of its manifests (what each row printed).
+    if (args.has("--printed")) apply_override(setup.config, "printed_values.batches=" + args.get("--printed"));
 
     std::vector<std::string> used;
     if (template_id == "auto") {

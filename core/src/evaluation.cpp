@@ -83,6 +83,12 @@ EvalReport evaluate_files(const std::string& truth_path, const std::string& reco
                 skew_errors[page_key(t)] = -1;  // counted, not scored
         }
         auto found = by_row.find(row_key(t));
+        if (!t.batch.empty()) {
+            ++report.identified.total;
+            if (found != by_row.end() && found->second->batch == t.batch && found->second->batch_page == t.batch_page &&
+                found->second->person_key == t.person_key)
+                ++report.identified.correct;
+        }
         if (found == by_row.end()) continue;
         ++report.matched_rows;
         const Record& r = *found->second;
@@ -144,6 +150,11 @@ std::string format_report(const EvalReport& r) {
         std::snprintf(line, sizeof line, "handwritten digits: %.2f%% of %ld\n", pct(r.digits), r.digits.total);
         out << line;
     }
+    if (r.identified.total) {
+        std::snprintf(line, sizeof line, "printed rows identified (batch, page, person): %ld of %ld (%.2f%%)\n",
+                      r.identified.correct, r.identified.total, pct(r.identified));
+        out << line;
+    }
     std::snprintf(line, sizeof line,
                   "pages: %ld, orientation right on %ld; skew error over the %ld without perspective: mean %.4f deg, max %.4f deg\n",
                   r.pages, r.orientation_right, r.skew_pages, r.skew_error_mean, r.skew_error_max);
@@ -180,6 +191,10 @@ std::string report_to_json(const EvalReport& r) {
     o->set("silent_error_rate", r.silent_error_rate());
     o->set("digit_accuracy", r.digits.rate());
     o->set("digits", r.digits.total);
+    if (r.identified.total) {
+        o->set("printed_rows", r.identified.total);
+        o->set("identified_rate", r.identified.rate());
+    }
     o->set("pages", r.pages);
     o->set("orientation_right", r.orientation_right);
     o->set("skew_pages", r.skew_pages);

@@ -3,12 +3,15 @@
 #include "line_tracks.hpp"
 
 #include "formscan/image_convert.hpp"
+#include "formscan/page_code.hpp"
 #include "formscan/stage.hpp"
 
 #include <Poco/ClassLibrary.h>
 #include <leptonica/allheaders.h>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace formscan {
@@ -91,6 +94,8 @@ public:
                      "rotate the page; false only measures the skew (for benchmarks)"},
                     {"orientation", ParamType::boolean, "true", 0, 1, "detect and undo 90/180/270-degree turns"},
                     {"remove_borders", ParamType::boolean, "true", 0, 1, "paint dark scanner borders white"},
+                    {"corner_marks", ParamType::boolean, "true", 0, 1,
+                     "register pages of formscan print by their four corner marks (perspective, scale, true resolution)"},
                 }};
     }
 
@@ -103,6 +108,7 @@ public:
         perspective_ = params.get_bool("perspective");
         straighten_ = params.get_bool("straighten");
         remove_borders_ = params.get_bool("remove_borders");
+        corner_marks_ = params.get_bool("corner_marks");
     }
 
     void process(PageContext& ctx) override {
@@ -131,6 +137,7 @@ public:
             transform = rotate_by(gray, 180) * transform;
             turn = (turn + 180) % 360;
         }
+        if (corner_marks_) transform = register_by_corner_marks(gray, ctx.form, page) * transform;
         page.image = gray;
         page.orientation_deg = turn;
         page.to_scan = transform.inv();
@@ -230,6 +237,62 @@ private:
         return m;
     }
 
+    // A page of formscan print has a filled square near each corner of the paper: their
+    // centres, mapped onto where they were printed, register the page exactly (what is
+    // left of perspective, a copier's scale) and measure the scan's true resolution.
+    // Returns the forward transform (identity when the page has no such marks).
+    static cv::Mat register_by_corner_marks(cv::Mat& gray, const FormTemplate& form, Page& page) {
+        const cv::Mat none = cv::Mat::eye(3, 3, CV_64F);
+        const double px_per_mm = page.dpi / 25.4;
+        const double side = kCornerMarkMm * px_per_mm;
+        if (side < 6) return none;
+        cv::Mat ink, labels, stats, centroids;
+        cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+        const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+        const bool landscape = gray.cols > gray.rows;
+        const double paper_w = landscape ? std::max(form.page_width_mm, form.page_height_mm) : std::min(form.page_width_mm, form.page_height_mm);
+        const double paper_h = landscape ? std::min(form.page_width_mm, form.page_height_mm) : std::max(form.page_width_mm, form.page_height_mm);
+        const std::array<cv::Point2f, 4> corners = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(gray.cols), 0),
+                                                    cv::Point2f(static_cast<float>(gray.cols), static_cast<float>(gray.rows)),
+                                                    cv::Point2f(0, static_cast<float>(gray.rows))};
+        std::array<cv::Point2f, 4> marks;
+        std::array<double, 4> nearest;
+        nearest.fill(0.25 * std::min(gray.cols, gray.rows));  // a mark lies within a quarter of the page of its corner
+        std::array<bool, 4> found{};
+        for (int i = 1; i < n; ++i) {
+            const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+            if (w < 0.7 * side || w > 1.4 * side || h < 0.7 * side || h > 1.4 * side) continue;
+            if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.75 * w * h) continue;  // solid, not a ring or a glyph
+            const cv::Point2f c(static_cast<float>(centroids.at<double>(i, 0)), static_cast<float>(centroids.at<double>(i, 1)));
+            for (int k = 0; k < 4; ++k) {
+                const double d = cv::norm(c - corners[static_cast<std::size_t>(k)]);
+                if (d < nearest[static_cast<std::size_t>(k)]) nearest[static_cast<std::size_t>(k)] = d, marks[static_cast<std::size_t>(k)] = c, found[static_cast<std::size_t>(k)] = true;
+            }
+        }
+        if (!std::all_of(found.begin(), found.end(), [](bool f) { return f; })) return none;
+        // The four must lie as printed: a rectangle of the paper's size less the insets.
+        const double span_w = paper_w - 2 * kCornerMarkInsetMm - kCornerMarkMm, span_h = paper_h - 2 * kCornerMarkInsetMm - kCornerMarkMm;
+        const double top = cv::norm(marks[1] - marks[0]), bottom = cv::norm(marks[2] - marks[3]);
+        const double left = cv::norm(marks[3] - marks[0]), right = cv::norm(marks[2] - marks[1]);
+        const double scale = (top + bottom) / (4 * span_w) + (left + right) / (4 * span_h);  // pixels a millimetre
+        for (double measured : {top / span_w, bottom / span_w, left / span_h, right / span_h})
+            if (std::abs(measured / scale - 1) > 0.03) return none;
+        if (std::abs(scale / px_per_mm - 1) > 0.3) return none;
+        const cv::Point2f centre = (marks[0] + marks[1] + marks[2] + marks[3]) * 0.25f;
+        const cv::Point2f half(static_cast<float>(span_w * scale / 2), static_cast<float>(span_h * scale / 2));
+        std::vector<cv::Point2f> src(marks.begin(), marks.end());
+        std::vector<cv::Point2f> dst = {centre - half, centre + cv::Point2f(half.x, -half.y), centre + half, centre + cv::Point2f(-half.x, half.y)};
+        page.dpi = scale * 25.4;
+        double moved = 0;
+        for (int k = 0; k < 4; ++k) moved = std::max(moved, cv::norm(src[static_cast<std::size_t>(k)] - dst[static_cast<std::size_t>(k)]));
+        if (moved < 0.5) return none;  // already where they were printed
+        cv::Mat m = cv::getPerspectiveTransform(src, dst);
+        cv::Mat out;
+        cv::warpPerspective(gray, out, m, gray.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+        gray = out;
+        return m;
+    }
+
     // The title and page header sit above the table: on an upright page there is more
     // ink in a band above the ruled lines than in the same band below them. Only the
     // table's width counts, and large dark blobs (scanner borders) do not.
@@ -274,7 +337,7 @@ private:
     }
 
     float sweep_range_ = 15, sweep_delta_ = 1, min_delta_ = 0.05f;
-    bool orientation_ = true, remove_borders_ = true, line_fit_ = true, perspective_ = true, straighten_ = true;
+    bool orientation_ = true, remove_borders_ = true, line_fit_ = true, perspective_ = true, straighten_ = true, corner_marks_ = true;
 };
 
 }  // namespace formscan

@@ -38,6 +38,7 @@ public:
             text = decode(small);
         }
         if (text.empty()) text = decode(image);
+        if (text.empty()) text = decode_cleaned(image);
         if (text.empty()) return;  // no code: the layout is found as on any page
         auto code = parse_page_code(text);
         if (!code) {
@@ -51,6 +52,31 @@ public:
     }
 
 private:
+    // A scan's noise, a 1-bit scan's eaten or swollen modules: the code again, binarised
+    // after a blur, with gaps closed, with specks opened.
+    std::string decode_cleaned(const cv::Mat& gray) {
+        cv::Mat smooth, binary;
+        cv::GaussianBlur(gray, smooth, cv::Size(3, 3), 0);
+        cv::threshold(smooth, binary, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+        std::string text = decode(binary);
+        for (int size : {2, 3}) {
+            if (!text.empty()) break;
+            cv::Mat swollen, thinned;
+            const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(size, size));
+            cv::erode(binary, swollen, kernel);  // ink is dark: eroding the paper swells the ink
+            text = decode(swollen);
+            if (!text.empty()) break;
+            cv::dilate(binary, thinned, kernel);
+            text = decode(thinned);
+        }
+        if (text.empty()) {
+            cv::Mat larger;
+            cv::resize(smooth, larger, cv::Size(), 2, 2, cv::INTER_CUBIC);
+            text = decode(larger);
+        }
+        return text;
+    }
+
     // zbar, as Debian's OpenCV is built without a QR decoder (only a detector).
     std::string decode(const cv::Mat& gray) {
         cv::Mat page = gray.isContinuous() ? gray : gray.clone();

@@ -27,6 +27,7 @@
 #include <map>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <set>
 
 using namespace formscan;
@@ -300,6 +301,58 @@ TEST(Print, PrintedSheetsOfTheDengjiAreIdentifiedToo) {
         identified += r.person_key == "D" + std::to_string(r.batch_page - 1);
     }
     EXPECT_EQ(identified, 3) << "every sheet tied to its person";
+}
+
+TEST(Print, FilledInPagesAreCheckedAgainstWhatWasPrinted) {
+    // formscan print's pages for a list of 18 (3 pages of 6 rows), filled in by a surveyor
+    // who struck through some printed values the list had wrong and wrote the new ones,
+    // scanned with damage and out of order; the code of one page torn off. Read with the
+    // print's manifest: every row is tied to its person (the page without a code by its
+    // printed ID numbers), every pre-printed value is right, and no struck-through value
+    // is accepted without a person.
+    const std::string dir = test::temp_dir("print_filled");
+    synth::SynthOptions o;
+    o.out_dir = dir + "/scans";
+    o.pages = 3;
+    o.seed = 17;
+    o.formats = {"png"};
+    o.printed_batch = "F1";
+    o.printed_rows = 6;
+    o.damage.turn_probability = 0;
+    o.damage.max_skew_deg = 2;
+    o.damage.perspective_probability = 0;
+    synth::synthesize(test::templates(), test::synth_data(), o);
+    ASSERT_TRUE(std::filesystem::exists(dir + "/scans-print/printed.pdf.batch.jsonl"));
+    // The top left corner, code and all, torn off the first scan (the title and header lie lower).
+    const std::string torn = dir + "/scans/scan_0001.png";
+    cv::Mat page = cv::imread(torn, cv::IMREAD_GRAYSCALE);
+    const double px_per_mm = page.cols / 297.0;
+    cv::rectangle(page, cv::Rect(0, 0, static_cast<int>(45 * px_per_mm), static_cast<int>(30 * px_per_mm)), cv::Scalar(255), cv::FILLED);
+    cv::imwrite(torn, page);
+
+    auto run = test::run_formscan({"run", "--template", "zj-hedui", "--printed", dir + "/scans-print", "--out", dir + "/records.jsonl", dir + "/scans"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    const auto report = evaluate_files(dir + "/scans/truth.jsonl", dir + "/records.jsonl");
+    std::cout << format_report(report);
+    EXPECT_EQ(report.identified.correct, 18) << "every row tied to its person";
+    EXPECT_EQ(report.by_class.at("printed").correct, report.by_class.at("printed").total) << "every pre-printed value right";
+    // The struck-through values: read right, or sent to a person; never wrong and accepted.
+    std::map<std::string, Record> truth_rows;
+    for (auto& t : read_records(dir + "/scans/truth.jsonl")) truth_rows[t.source + "#" + std::to_string(t.row)] = t;
+    int corrected = 0, unread_code_pages = 0;
+    for (const auto& r : read_records(dir + "/records.jsonl")) {
+        for (const auto& issue : r.page_issues) unread_code_pages += issue.find("code.unread") != std::string::npos && r.row == 1;
+        const Record& t = truth_rows.at(std::filesystem::path(r.source).filename().string() + "#" + std::to_string(r.row));
+        for (const auto& tf : t.fields) {
+            if (tf.reader != "corrected") continue;
+            ++corrected;
+            const Field& f = r.at(tf.key);
+            EXPECT_TRUE(f.status != FieldStatus::ok || f.text() == tf.text())
+                << tf.key << " struck through, read as " << f.text() << " and accepted";
+        }
+    }
+    EXPECT_GT(corrected, 0) << "the surveyor corrected something";
+    EXPECT_EQ(unread_code_pages, 1) << "the torn page says it was identified without its code";
 }
 
 TEST(Pipeline, ARunKilledWithSigkillContinuesWhereItStoppedAndWritesEveryPageOnce) {

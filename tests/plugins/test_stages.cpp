@@ -1,3 +1,4 @@
+#include "batch_printing.hpp"
 #include "form_renderer.hpp"
 #include "handwriting.hpp"
 #include "people.hpp"
@@ -6,6 +7,7 @@
 #include "formscan/calibration.hpp"
 #include "formscan/error.hpp"
 #include "formscan/id_number.hpp"
+#include "formscan/page_code.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/pipeline.hpp"
 #include "formscan/record_json.hpp"
@@ -17,6 +19,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 
 using namespace formscan;
@@ -132,6 +135,64 @@ TEST(Deskew, DamagedScansOfBothFormsAreStraightenedWithinTargets) {
     EXPECT_LE(mean, 0.005);
     EXPECT_LE(worst, 0.02);
     EXPECT_EQ(orientation_right, pages);
+}
+
+namespace {
+
+// Centres of the solid squares nearest each corner (top left, top right, bottom right, bottom left).
+std::vector<cv::Point2d> corner_squares(const cv::Mat& gray, double side_px) {
+    cv::Mat ink, labels, stats, centroids;
+    cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    const std::vector<cv::Point2d> corners = {{0, 0}, {double(gray.cols), 0}, {double(gray.cols), double(gray.rows)}, {0, double(gray.rows)}};
+    std::vector<cv::Point2d> found(4);
+    std::vector<double> nearest(4, 1e9);
+    for (int i = 1; i < n; ++i) {
+        const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        if (std::abs(w - side_px) > 0.25 * side_px || std::abs(h - side_px) > 0.25 * side_px) continue;
+        const cv::Point2d c(centroids.at<double>(i, 0), centroids.at<double>(i, 1));
+        for (int k = 0; k < 4; ++k)
+            if (cv::norm(c - corners[k]) < nearest[k]) nearest[k] = cv::norm(c - corners[k]), found[k] = c;
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST(Deskew, APrintedPageIsRegisteredByItsCornerMarks) {
+    // A page of formscan print, copied at 97% and then scanned a little askew and warped
+    // (file: 200 dpi): its corner marks put it back as printed and tell the true resolution
+    // of the paper (194 dpi), which neither the file nor the table's frame can.
+    std::mt19937 rng(12);
+    std::vector<synth::ListedPerson> people;
+    for (int i = 0; i < 5; ++i) people.push_back({"R" + std::to_string(i), synth::random_person(hedui(), "曹娥街道", "光王村", rng)});
+    const cv::Mat clean = synth::render_page(297, 210, 200, [&](cairo_t* cr) {
+        synth::draw_batch_page(cr, hedui(), test::synth_data(), {"R1", 5}, people, 0);
+    });
+    const float w = static_cast<float>(clean.cols), h = static_cast<float>(clean.rows);
+    const cv::Point2f c(w / 2, h / 2);
+    std::vector<cv::Point2f> from = {{0, 0}, {w, 0}, {w, h}, {0, h}}, to;
+    const std::vector<cv::Point2f> tilt = {{6, -4}, {-3, 7}, {-8, -5}, {5, 3}};  // pixels
+    for (int k = 0; k < 4; ++k) to.push_back(c + (from[k] - c) * 0.97f + tilt[k]);
+    cv::Mat warped = rotated(clean, 1.5);
+    cv::warpPerspective(warped, warped, cv::getPerspectiveTransform(from, to), warped.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255));
+
+    auto straighten = [&](bool marks) {
+        Page page = page_of(warped);
+        page.dpi = 200;
+        Pipeline pipeline(host(), {{"deskew"}, {{"deskew", {{"corner_marks", marks ? "true" : "false"}}}}}, env());
+        pipeline.run(page, hedui());
+        return page;
+    };
+    const Page page = straighten(true);
+    EXPECT_NEAR(page.dpi, 194, 1.5) << "the paper's resolution, from the marks";
+    const auto marks = corner_squares(page.image, 5 * 194 / 25.4);
+    EXPECT_NEAR(marks[0].y, marks[1].y, 1.0);
+    EXPECT_NEAR(marks[3].y, marks[2].y, 1.0);
+    EXPECT_NEAR(marks[0].x, marks[3].x, 1.0);
+    EXPECT_NEAR(marks[1].x, marks[2].x, 1.0);
+    EXPECT_NEAR((marks[1].x - marks[0].x) / (marks[3].y - marks[0].y), (297.0 - 15) / (210.0 - 15), 0.004) << "the printed proportions";
+    EXPECT_NEAR(straighten(false).dpi, 200, 1) << "without the marks, the file's resolution stands";
 }
 
 TEST(Deskew, AnImplausibleResolutionInTheFileIsReplaced) {
@@ -718,4 +779,91 @@ TEST(SheetBoxes, ChoicesOfDamagedSheetsAreReadFromTheirBoxes) {
     }
     EXPECT_GE(static_cast<double>(right) / groups, 0.9) << right << " of " << groups << " choice groups";
     EXPECT_LE(silent, 1) << "choices read wrong but sure";
+}
+
+TEST(PrintedValues, PrintedValuesAreCheckedStruckOnesReviewedAndAPageWithoutItsCodeIdentified) {
+    // What formscan print put on two rows of page 1 of batch U1, as its manifest says.
+    const std::string folder = test::temp_dir("printed_values");
+    std::mt19937 rng(8);
+    const synth::Person a = synth::random_person(hedui(), "曹娥街道", "光王村", rng);
+    const synth::Person b = synth::random_person(hedui(), "曹娥街道", "光王村", rng);
+    Page blank;
+    std::vector<Record> printed;
+    for (const synth::Person* p : {&a, &b}) {
+        Record r = make_empty_record(hedui(), blank, static_cast<int>(printed.size()) + 1);
+        r.batch = "U1";
+        r.batch_page = 1;
+        r.person_key = p == &a ? "KA" : "KB";
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"name", "胡艳"}, {"sex", p->sex}, {"id_number", p->id_number}, {"phone", "13912345678"}, {"pension", "√"}}) {
+            r.at(key).value = value;
+            r.at(key).reader = "printed";
+        }
+        printed.push_back(r);
+    }
+    {
+        std::ofstream manifest(folder + "/forms.pdf.batch.jsonl");
+        for (const auto& r : printed) manifest << record_to_json_line(r) << "\n";
+    }
+    // The page as read, its code not found. Row 1: the name misread by one character, the
+    // phone struck through (a line across its cell), a reason code where a tick was printed;
+    // row 2: the sex column not found at all.
+    Page page;
+    page.image = cv::Mat(840, 1200, CV_8UC1, cv::Scalar(255));
+    page.dpi = 101.6;  // 4 pixels a millimetre
+    std::vector<Record> records;
+    for (int row = 1; row <= 2; ++row) {
+        Record r = make_empty_record(hedui(), page, row);
+        const synth::Person& p = row == 1 ? a : b;
+        const int y = 200 + row * 40;
+        auto read = [&](const std::string& key, const std::string& value, int x, int width) {
+            r.at(key).value = value;
+            r.at(key).reader = "tesseract_text";
+            r.at(key).confidence = 0.6;
+            r.at(key).status = FieldStatus::review;
+            r.at(key).box = cv::Rect(x, y, width, 36);
+        };
+        read("name", row == 1 ? "胡燕" : "胡艳", 100, 60);
+        if (row == 1) read("sex", p.sex, 170, 20);
+        read("id_number", p.id_number, 200, 200);
+        read("phone", "13912345678", 420, 120);
+        read("pension", row == 1 ? "3" : "√", 560, 36);
+        records.push_back(r);
+    }
+    cv::line(page.image, {424, 258}, {536, 260}, cv::Scalar(0), 2);  // row 1's phone struck through
+
+    auto stage = host().create("printed_values");
+    stage->configure(ParamValues::resolve("printed_values", host().info("printed_values").params, {{"batches", folder}}), env());
+    PageContext ctx{page, hedui(), records};
+    stage->process(ctx);
+
+    auto code = parse_page_code(page.code);
+    ASSERT_TRUE(code) << "identified by its two printed ID numbers";
+    EXPECT_EQ(code->batch, "U1");
+    EXPECT_EQ(code->row_keys, (std::vector<std::string>{"KA", "KB"}));
+    ASSERT_FALSE(page.issues.empty());
+    EXPECT_EQ(page.issues.back().code, "code.unread");
+    const Record& one = records[0];
+    EXPECT_EQ(one.at("name").text(), "胡艳") << "a misreading of the printed name is the printed name";
+    EXPECT_EQ(one.at("name").status, FieldStatus::ok);
+    EXPECT_EQ(one.at("id_number").status, FieldStatus::ok) << "read as printed";
+    EXPECT_EQ(one.at("phone").status, FieldStatus::review) << "struck through";
+    ASSERT_FALSE(one.at("phone").errors.empty());
+    EXPECT_EQ(one.at("phone").errors.back().rule, "printed.changed");
+    EXPECT_EQ(one.at("pension").status, FieldStatus::review) << "a code where a tick was printed is another value";
+    EXPECT_EQ(one.at("pension").text(), "3");
+    const Record& two = records[1];
+    EXPECT_EQ(two.at("phone").status, FieldStatus::ok) << "not struck through";
+    EXPECT_EQ(two.at("sex").text(), b.sex) << "not found: the printed value, for a person to confirm";
+    EXPECT_EQ(two.at("sex").status, FieldStatus::review);
+
+    // Without the manifests folder the stage changes nothing.
+    auto idle = host().create("printed_values");
+    idle->configure(ParamValues::resolve("printed_values", host().info("printed_values").params, {}), env());
+    std::vector<Record> untouched{make_empty_record(hedui(), page, 1)};
+    Page other;
+    PageContext idle_ctx{other, hedui(), untouched};
+    idle->process(idle_ctx);
+    EXPECT_TRUE(other.code.empty());
+    EXPECT_TRUE(other.issues.empty());
 }

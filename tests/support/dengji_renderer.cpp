@@ -84,6 +84,11 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
     // Printing (formscan print): the listed person's known values printed, nothing ticked or signed.
     const bool printing = opt.people != nullptr;
     const double handwriting = printing ? 0.0 : opt.handwriting;
+    // Filling in a printed sheet: the surveyor writes everything by hand, drawing from the
+    // filling's own seed (the layout from `rng`).
+    std::mt19937 fill_rng(opt.fill_seed);
+    std::mt19937& hand_rng = printing ? fill_rng : rng;
+    bool by_hand = false;
     double ml = uni(12, 20, rng), mr = uni(12, 20, rng), mt = uni(10, 18, rng);
     if (printing) ml = 16, mr = 16, mt = 27;  // room for the page code and corner marks
     double size = uni(2.9, 3.5, rng);
@@ -112,9 +117,9 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
                      double hand_share) {
         if (value.empty()) return;
         bool has_ascii_digit = value.find_first_of("0123456789") != std::string::npos;
-        if (chance(hand_share * handwriting, rng) && (digits || !has_ascii_digit)) {
-            if (digits) draw_digits(cr, data.digits, opt.digits, value, box, hand, rng);
-            else draw_hanzi(cr, data.hanzi, value, box, hand, rng);
+        if ((by_hand || chance(hand_share * handwriting, hand_rng)) && (digits || !has_ascii_digit)) {
+            if (digits) draw_digits(cr, data.digits, opt.digits, value, box, hand, hand_rng);
+            else draw_hanzi(cr, data.hanzi, value, box, hand, hand_rng);
             set(key, value, "handwritten");
         } else {
             print_text(cr, value, font, size, box, Align::centre, false);
@@ -272,8 +277,12 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
             joined += parts[static_cast<std::size_t>(i)];
         }
         if (!joined.empty()) rec.at("hukou_address").value = joined;
-        truth.records.push_back(std::move(rec));
-        return truth;
+        if (!opt.answers || opt.answers->empty()) {
+            truth.records.push_back(std::move(rec));
+            return truth;
+        }
+        p = opt.answers->front();
+        by_hand = true;
     }
 
     // Fill in the person's answers
@@ -282,15 +291,15 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
         for (const auto& [k, b] : boxes) {
             if (k != key_label) continue;
             cv::Rect2d area(b.x - b.width * 0.2, b.y - b.height * 0.4, b.width * 1.5, b.height * 1.5);
-            int style = randint(0, 9, rng);
-            if (style < 7) draw_tick(cr, area, hand, rng);
-            else if (style < 9) draw_cross(cr, b, hand, rng);
+            int style = randint(0, 9, hand_rng);
+            if (style < 7) draw_tick(cr, area, hand, hand_rng);
+            else if (style < 9) draw_cross(cr, b, hand, hand_rng);
             else {
                 cairo_set_source_rgb(cr, hand.ink, hand.ink, hand.ink);
                 cairo_rectangle(cr, b.x + b.width * 0.2, b.y + b.height * 0.2, b.width * 0.6, b.height * 0.6);
                 cairo_fill(cr);
             }
-            if (chance(0.03, rng)) {
+            if (chance(0.03, hand_rng)) {
                 // Changed their mind: the tick is scribbled over.
                 cairo_set_source_rgb(cr, hand.ink, hand.ink, hand.ink);
                 cairo_rectangle(cr, b.x - b.width * 0.1, b.y - b.height * 0.1, b.width * 1.2, b.height * 1.2);
@@ -316,41 +325,41 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
         set(key, kept, "mark");
     };
 
-    choose("hukou_type", chance(0.7, rng) ? "农业" : "非农业");
+    choose("hukou_type", chance(0.7, hand_rng) ? "农业" : "非农业");
     bool employed = p.employer_name.size() > 2;
     if (employed) {
         if (boxed_employed) choose("employment_status", "已单位就业");
-        else set("employment_status", std::string("已单位就业"), "printed");
+        else set("employment_status", std::string("已单位就业"), by_hand ? "mark" : "printed");  // the print's label, not the list's
         write("employer_name", p.employer_name, blanks["employer_name"], false, 0.6);
-        choose("employer_type", pick(form.field("employer_type").options, rng));
+        choose("employer_type", pick(form.field("employer_type").options, hand_rng));
     } else if (!p.employer_name.empty()) {
         choose("employment_status", employment[std::stoi(p.employer_name)]);
     }
     choose("personal_status", form.field("personal_status").options[std::stoi(p.personal_status) - 1]);
     std::vector<std::string> hukou_parts = {"浙江省", "绍兴市", "上虞区"};
     std::string hukou_joined;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 3 && !printing; ++i) {  // printed on a printed sheet
         write("hukou_address", hukou_parts[i], blanks["hukou_address" + std::to_string(i)], false, 0.5);
         hukou_joined += hukou_parts[i];
     }
-    if (rec.at("hukou_address").reader != "empty") rec.at("hukou_address").value = hukou_joined;
+    if (rec.at("hukou_address").reader != "empty" && !printing) rec.at("hukou_address").value = hukou_joined;
     std::vector<std::string> res_parts = {"浙江省", "绍兴市", "上虞区", p.township, p.village,
-                                          std::to_string(randint(1, 200, rng)) + "号"};
+                                          std::to_string(randint(1, 200, hand_rng)) + "号"};
     std::string res_joined;
-    std::string res_class = "printed";
     for (int i = 0; i < 6; ++i) {
         write("residence_address", res_parts[i], blanks["residence_address" + std::to_string(i)], false, 0.5);
         res_joined += res_parts[i];
     }
     rec.at("residence_address").value = res_joined;
+    if (by_hand) rec.at("residence_address").reader = "handwritten";  // the surveyor's, whatever the house number looks like
     write("phone", p.phone, blanks["phone"], true, 0.7);
     std::vector<std::string> pensions;
-    if (p.insurance[0] == "√") pensions.push_back(pick(std::vector<std::string>(pension.begin(), pension.end() - 1), rng));
-    if (chance(0.05, rng)) pensions.push_back("其他养老保障");
+    if (p.insurance[0] == "√") pensions.push_back(pick(std::vector<std::string>(pension.begin(), pension.end() - 1), hand_rng));
+    if (chance(0.05, hand_rng)) pensions.push_back("其他养老保障");
     choose_many("pension", pensions);
     if (std::find(pensions.begin(), pensions.end(), "其他养老保障") != pensions.end())
         write("pension_other", "商业养老保险", blanks["pension_other"], false, 1.0);
-    if (p.insurance[1] == "√") choose("medical", pick(form.field("medical").options, rng));
+    if (p.insurance[1] == "√") choose("medical", pick(form.field("medical").options, hand_rng));
     for (int i = 0; i < 3; ++i) {
         static const char* keys[3] = {"injury", "maternity", "unemployment"};
         if (p.insurance[2 + i] == "√") {
@@ -360,32 +369,32 @@ PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& da
         }
     }
     std::vector<std::string> why;
-    if (p.insurance[0] != "√" || p.insurance[1] != "√") why.push_back(pick(reasons, rng));
+    if (p.insurance[0] != "√" || p.insurance[1] != "√") why.push_back(pick(reasons, hand_rng));
     choose_many("not_insured_reason", why);
     for (const auto& r : rec.at("not_insured_reason").value.index() == 2 ? std::get<std::vector<std::string>>(rec.at("not_insured_reason").value)
                                                                          : std::vector<std::string>{}) {
         auto it = blanks.find("detail_" + r);
         if (it == blanks.end()) continue;
-        std::string detail = r == "其他" ? "长期在外地" : r == "单位未参保" ? random_company(rng) : "杭州市";
+        std::string detail = r == "其他" ? "长期在外地" : r == "单位未参保" ? random_company(hand_rng) : "杭州市";
         write("not_insured_detail", detail, it->second, false, 1.0);
     }
-    if (chance(0.9, rng)) {
-        draw_signature(cr, data.hanzi, p.name, blanks["applicant_signed"], Hand::random(rng), rng);
+    if (chance(0.9, hand_rng)) {
+        draw_signature(cr, data.hanzi, p.name, blanks["applicant_signed"], Hand::random(hand_rng), hand_rng);
         set("applicant_signed", true, "mark");
-        int yv = 2015, mv = randint(1, 6, rng), dv = randint(1, 28, rng);
-        draw_digits(cr, data.digits, opt.digits, std::to_string(yv), blanks["date_年"], hand, rng);
-        draw_digits(cr, data.digits, opt.digits, std::to_string(mv), blanks["date_月"], hand, rng);
-        draw_digits(cr, data.digits, opt.digits, std::to_string(dv), blanks["date_日"], hand, rng);
+        int yv = 2015, mv = randint(1, 6, hand_rng), dv = randint(1, 28, hand_rng);
+        draw_digits(cr, data.digits, opt.digits, std::to_string(yv), blanks["date_年"], hand, hand_rng);
+        draw_digits(cr, data.digits, opt.digits, std::to_string(mv), blanks["date_月"], hand, hand_rng);
+        draw_digits(cr, data.digits, opt.digits, std::to_string(dv), blanks["date_日"], hand, hand_rng);
         char iso[32];
         std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", yv, mv, dv);
         set("sign_date", std::string(iso), "handwritten");
     }
     for (const char* key : {"handler_signed", "checker_signed"}) {
-        if (!chance(0.8, rng)) continue;
-        draw_signature(cr, data.hanzi, random_name(rng), blanks[key], Hand::random(rng), rng);
+        if (!chance(0.8, hand_rng)) continue;
+        draw_signature(cr, data.hanzi, random_name(hand_rng), blanks[key], Hand::random(hand_rng), hand_rng);
         set(key, true, "mark");
     }
-    if (chance(0.1, rng)) write("remarks", "户在人不在", blanks["remarks"], false, 1.0);
+    if (chance(0.1, hand_rng)) write("remarks", "户在人不在", blanks["remarks"], false, 1.0);
     truth.records.push_back(std::move(rec));
     return truth;
 }

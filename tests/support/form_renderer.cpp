@@ -3,6 +3,7 @@
 #include <qrencode.h>
 
 #include "formscan/error.hpp"
+#include "formscan/page_code.hpp"
 #include "formscan/stage.hpp"
 #include "handwriting.hpp"
 #include "people.hpp"
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 namespace formscan::synth {
 
@@ -96,11 +98,52 @@ void line(cairo_t* cr, double x0, double y0, double x1, double y1) {
 
 // ---------------------------------------------------------------- 核对表 (附件2)
 
+// The surveyor's part of a printed row: what the list did not know, written in by hand,
+// and a printed code or number the list had wrong struck through, the new one below it.
+void fill_printed_row(cairo_t* cr, const SynthData& data, const RenderOptions& opt, const Person& answer,
+                      const Person& listed, const std::function<cv::Rect2d(const std::string&)>& cell_of,
+                      const Hand& surveyor, Record& rec, std::mt19937& rng) {
+    auto write = [&](const std::string& key, const std::string& value, const cv::Rect2d& box) {
+        if (value == "√") draw_tick(cr, box, surveyor, rng);
+        else if (value.find_first_not_of("0123456789") == std::string::npos) draw_digits(cr, data.digits, opt.digits, value, box, surveyor, rng);
+        else draw_hanzi(cr, data.hanzi, value, box, surveyor, rng);
+        set_truth(rec, key, value, value == "√" ? "mark" : "handwritten");
+    };
+    auto answer_field = [&](const std::string& key, const std::string& printed, const std::string& value) {
+        if (value.empty() || value == printed) return;
+        const cv::Rect2d box = cell_of(key);
+        if (printed.empty()) return write(key, value, box);
+        cairo_set_source_rgb(cr, surveyor.ink, surveyor.ink, surveyor.ink);
+        cairo_set_line_width(cr, uni(0.25, 0.45, rng));
+        const double y = box.y + box.height * uni(0.4, 0.6, rng);
+        line(cr, box.x + uni(0, 2, rng), y + uni(-0.6, 0.6, rng), box.x + box.width - uni(0, 2, rng), y + uni(-0.6, 0.6, rng));
+        write(key, value, {box.x, box.y + box.height * 0.45, box.width, box.height * 0.55});
+        rec.at(key).reader = "corrected";
+    };
+    static const char* insurance_keys[5] = {"pension", "medical", "injury", "maternity", "unemployment"};
+    if (answer.residence_address.empty()) write("residence_address", "√", cell_of("residence_address"));
+    else write("residence_address", answer.residence_address, cell_of("residence_address"));
+    answer_field("phone", listed.phone, answer.phone);
+    if (listed.employer_name.empty()) answer_field("employer_name", "", answer.employer_name);
+    answer_field("employer_type", listed.employer_type, answer.employer_type);
+    answer_field("personal_status", listed.personal_status, answer.personal_status);
+    for (int i = 0; i < 5; ++i) answer_field(insurance_keys[i], listed.insurance[i], answer.insurance[i]);
+    if (!answer.remark.empty()) write("remarks", answer.remark, cell_of("remarks"));
+    if (chance(0.85, rng)) {
+        draw_signature(cr, data.hanzi, answer.name, cell_of("signed"), Hand::random(rng), rng);
+        set_truth(rec, "signed", true, "mark");
+    }
+}
+
 PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& opt,
                      std::mt19937& rng) {
     const double W = form.page_width_mm, H = form.page_height_mm;
     Style style{pick(opt.fonts, rng), uni(2.4, 3.4, rng), uni(0.18, 0.45, rng), Hand::random(rng)};
     const bool printing = opt.people != nullptr;
+    const bool filling = printing && opt.answers != nullptr;
+    // What the surveyor writes on a printed page draws from its own seed (the layout from `rng`).
+    std::mt19937 fill_rng(opt.fill_seed);
+    std::mt19937& hand_rng = printing ? fill_rng : rng;
     const double hand = printing ? 0.0 : opt.handwriting;
     double ml = uni(8, 18, rng), mr = uni(8, 18, rng), mt = uni(6, 13, rng), mb = uni(6, 12, rng);
     if (printing) ml = 12, mr = 12, mt = 24, mb = 12;  // room for the page code and corner marks
@@ -139,7 +182,10 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         x += uni(4, 14, rng);
         cv::Rect2d vbox = value_box(uni(18, 28, rng));
         if (printing && village.empty()) {
-            // left to fill in
+            if (filling && !opt.answers->empty() && !opt.answers->front().village.empty()) {
+                draw_hanzi(cr, data.hanzi, opt.answers->front().village, vbox, style.surveyor, fill_rng);
+                set_truth(header, "village", opt.answers->front().village, "handwritten");
+            }
         } else if (chance(0.7 + 0.3 * (1 - hand), rng)) {
             print_text(cr, village, style.font, label_mm, vbox, Align::centre, false);
             set_truth(header, "village", village, "printed");
@@ -151,8 +197,8 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         x += uni(6, 30, rng);
         label("填表人签名:");
         cv::Rect2d sbox = value_box(uni(22, 34, rng));
-        if (!printing && chance(0.9, rng)) {
-            draw_signature(cr, data.hanzi, random_name(rng), sbox, style.surveyor, rng);
+        if ((!printing || filling) && chance(0.9, hand_rng)) {
+            draw_signature(cr, data.hanzi, random_name(hand_rng), sbox, style.surveyor, hand_rng);
             set_truth(header, "filler_signed", true, "mark");
         }
         x += uni(6, 20, rng);
@@ -161,7 +207,11 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
         char iso[32];
         std::snprintf(iso, sizeof iso, "2015-%02d-%02d", randint(1, 6, rng), randint(1, 28, rng));
         if (printing) {
-            // the surveyor writes the date
+            if (filling) {  // the surveyor writes the date
+                std::snprintf(iso, sizeof iso, "2015-%02d-%02d", randint(1, 6, fill_rng), randint(1, 28, fill_rng));
+                draw_digits(cr, data.digits, opt.digits, hand_date(iso, fill_rng), dbox, style.surveyor, fill_rng);
+                set_truth(header, "fill_date", std::string(iso), "handwritten");
+            }
         } else if (chance(0.7 * hand, rng)) {
             draw_digits(cr, data.digits, opt.digits, hand_date(iso, rng), dbox, style.surveyor, rng);
             set_truth(header, "fill_date", std::string(iso), "handwritten");
@@ -287,6 +337,9 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
             if (!p.birth_date.empty()) printed("birth_date", p.birth_date, p.birth_date, true);
             for (int i = 0; i < 5; ++i)
                 if (!p.insurance[i].empty()) printed(insurance_keys[i], p.insurance[i], p.insurance[i]);
+            if (filling && static_cast<std::size_t>(r) < opt.answers->size())
+                fill_printed_row(cr, data, opt, (*opt.answers)[static_cast<std::size_t>(r)], p,
+                                 [&](const std::string& key) { return cell(r, col_of(key)); }, style.surveyor, rec, fill_rng);
             truth.records.push_back(std::move(rec));
             continue;
         }
@@ -354,14 +407,15 @@ PageTruth draw_hedui(cairo_t* cr, const FormTemplate& form, const SynthData& dat
 void draw_page_marks(cairo_t* cr, double width_mm, double height_mm, const std::string& code) {
     cairo_set_source_rgb(cr, 0, 0, 0);
     // Corner marks: a filled square in each corner, 5 mm in from the paper's edges.
-    const double mark = 5, inset = 5;
+    const double mark = kCornerMarkMm, inset = kCornerMarkInsetMm;
     for (double x : {inset, width_mm - inset - mark})
         for (double y : {inset, height_mm - inset - mark}) cairo_rectangle(cr, x, y, mark, mark);
     cairo_fill(cr);
     QRcode* qr = QRcode_encodeString(code.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (!qr) throw Error("formscan.print.qr", "the page code is too long for a QR code");
-    // 18 mm square beside the top-left mark, with its quiet zone.
-    const double size = 18, module = size / qr->width, x0 = inset + mark + 4, y0 = inset;
+    // 22 mm square beside the top-left mark, with its quiet zone: a module of 0.5 mm or
+    // more, 3 pixels and more at 150 dpi, which 1-bit scans of 18 mm codes did not keep.
+    const double size = 22, module = size / qr->width, x0 = inset + mark + 4, y0 = inset;
     for (int y = 0; y < qr->width; ++y)
         for (int x = 0; x < qr->width; ++x)
             if (qr->data[y * qr->width + x] & 1) cairo_rectangle(cr, x0 + x * module, y0 + y * module, module, module);
@@ -379,18 +433,17 @@ PageTruth draw_form(cairo_t* cr, const FormTemplate& form, const SynthData& data
     throw Error("formscan.synth.template", "the synthesiser cannot draw template " + form.id);
 }
 
-cv::Mat render_form(const FormTemplate& form, const SynthData& data, const RenderOptions& options, double dpi,
-                    std::mt19937& rng, PageTruth& truth) {
+cv::Mat render_page(double width_mm, double height_mm, double dpi, const std::function<void(cairo_t*)>& draw) {
     const double px_per_mm = dpi / 25.4;
-    int w = static_cast<int>(std::lround(form.page_width_mm * px_per_mm));
-    int h = static_cast<int>(std::lround(form.page_height_mm * px_per_mm));
+    int w = static_cast<int>(std::lround(width_mm * px_per_mm));
+    int h = static_cast<int>(std::lround(height_mm * px_per_mm));
     cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t* cr = cairo_create(surface);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_scale(cr, px_per_mm, px_per_mm);
     try {
-        truth = draw_form(cr, form, data, options, rng);
+        draw(cr);
     } catch (...) {
         cairo_destroy(cr);
         cairo_surface_destroy(surface);
@@ -403,6 +456,12 @@ cv::Mat render_form(const FormTemplate& form, const SynthData& data, const Rende
     cv::cvtColor(bgra, gray, cv::COLOR_BGRA2GRAY);
     cairo_surface_destroy(surface);
     return gray;
+}
+
+cv::Mat render_form(const FormTemplate& form, const SynthData& data, const RenderOptions& options, double dpi,
+                    std::mt19937& rng, PageTruth& truth) {
+    return render_page(form.page_width_mm, form.page_height_mm, dpi,
+                       [&](cairo_t* cr) { truth = draw_form(cr, form, data, options, rng); });
 }
 
 }  // namespace formscan::synth

@@ -11,6 +11,7 @@
 #include <cairo.h>
 #include <opencv2/core.hpp>
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +29,12 @@ struct RenderOptions {
     const std::vector<Person>* people = nullptr;
     // When set, drawn as a QR code at the page's top left, with a mark in every corner.
     std::string page_code;
+    // Filling in a printed page (with `people`): what the surveyor learnt at the door, one
+    // person per listed person, in order. What was not printed is written in by hand; a
+    // printed value that differs is struck through and written anew (truth class
+    // "corrected"). The filling draws from its own seed, so the layout stays the print's.
+    const std::vector<Person>* answers = nullptr;
+    unsigned fill_seed = 1;
 };
 
 // The QR code and the four corner marks of a printed page (millimetres).
@@ -47,6 +54,9 @@ PageTruth draw_form(cairo_t* cr, const FormTemplate& form, const SynthData& data
 
 PageTruth draw_dengji(cairo_t* cr, const FormTemplate& form, const SynthData& data, const RenderOptions& options,
                       std::mt19937& rng);
+
+// Renders what `draw` draws (user space millimetres, a white page) to an 8-bit grey image at `dpi`.
+cv::Mat render_page(double width_mm, double height_mm, double dpi, const std::function<void(cairo_t*)>& draw);
 
 // Renders a page to an 8-bit grey image at `dpi`.
 cv::Mat render_form(const FormTemplate& form, const SynthData& data, const RenderOptions& options, double dpi,

@@ -1,6 +1,7 @@
 #include "synth.hpp"
 
 #include "formscan/error.hpp"
+#include "batch_printing.hpp"
 #include "formscan/record_json.hpp"
 #include "random_utils.hpp"
 
@@ -10,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 #include <tiffio.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -47,6 +49,33 @@ const char* extension(const std::string& format) {
     if (format == "jpeg") return ".jpg";
     if (format == "pdf") return ".pdf";
     return ".tif";
+}
+
+// What the district's databases know of a resident, as the list to print gives it: who
+// they are always; their phone, work and insurance only sometimes, and then now and again
+// out of date (another resident's value).
+Person listed_part(const Person& full, const Person& other, std::mt19937& rng) {
+    Person listed;
+    listed.name = full.name;
+    listed.sex = full.sex;
+    listed.id_number = full.id_number;
+    listed.birth_date = full.birth_date;
+    listed.ethnicity = full.ethnicity;
+    listed.hukou_address = full.hukou_address;
+    listed.township = full.township;
+    listed.village = full.village;
+    auto known = [&](const std::string& value, const std::string& stale, double share) {
+        if (value.empty() || !chance(share, rng)) return std::string();
+        return chance(0.12, rng) && !stale.empty() ? stale : value;
+    };
+    listed.phone = known(full.phone, other.phone, 0.6);
+    if (full.employer_name.size() > 2 && chance(0.4, rng)) {
+        listed.employer_name = full.employer_name;
+        listed.employer_type = known(full.employer_type, other.employer_type, 1.0);
+    }
+    listed.personal_status = known(full.personal_status, other.personal_status, 0.5);
+    for (int i = 0; i < 5; ++i) listed.insurance[i] = known(full.insurance[i], other.insurance[i], 0.5);
+    return listed;
 }
 
 }  // namespace
@@ -160,6 +189,33 @@ SynthSummary synthesize(const std::map<std::string, FormTemplate>& templates, co
     if (!truth) throw Error("formscan.synth.write", "cannot write " + summary.truth_path);
 
     std::mt19937 rng(options.seed);
+    // Printed pages: the list, the print, and the order the pages come back in.
+    std::vector<synth::ListedPerson> listed;
+    std::vector<Person> answers;
+    std::vector<int> pile;
+    const BatchLayout layout{options.printed_batch, options.printed_rows};
+    if (!options.printed_batch.empty()) {
+        if (options.templates.size() != 1) throw Error("formscan.synth.options", "printed pages are of one template");
+        const FormTemplate& form = templates.at(options.templates[0]);
+        const int rows = form.kind == "sheet" ? 1 : options.printed_rows;
+        for (int page = 0; page < options.pages; ++page) {
+            const std::string township = pick(form.vocabulary("townships"), rng), village = random_village(rng);
+            for (int r = 0; r < rows; ++r) {
+                answers.push_back(random_person(form, township, village, rng));
+                const Person other = random_person(form, township, village, rng);
+                listed.push_back({"P" + std::to_string(listed.size() + 1), listed_part(answers.back(), other, rng)});
+            }
+            pile.push_back(page);
+        }
+        std::shuffle(pile.begin(), pile.end(), rng);
+        // Beside the scans' folder, not in it: the print is no scan.
+        fs::path scans = fs::path(options.out_dir).lexically_normal();
+        if (!scans.has_filename()) scans = scans.parent_path();  // "out/" names the folder "out"
+        const fs::path print_dir = scans.string() + "-print";
+        fs::create_directories(print_dir, ec);
+        if (ec) throw Error("formscan.synth.write", "cannot create " + print_dir.string() + ": " + ec.message());
+        print_batch(form, data, layout, listed, (print_dir / "printed.pdf").string());
+    }
     int page_no = 0;
     while (page_no < options.pages) {
         const std::string format = options.formats[std::uniform_int_distribution<std::size_t>(0, options.formats.size() - 1)(rng)];
@@ -174,7 +230,22 @@ SynthSummary synthesize(const std::map<std::string, FormTemplate>& templates, co
         for (int i = 0; i < in_file; ++i, ++page_no) {
             const FormTemplate& form = templates.at(options.templates[page_no % options.templates.size()]);
             PageTruth page_truth;
-            cv::Mat clean = render_form(form, data, options.render, dpi, rng, page_truth);
+            cv::Mat clean;
+            if (options.printed_batch.empty()) {
+                clean = render_form(form, data, options.render, dpi, rng, page_truth);
+            } else {
+                const int batch_page = pile[static_cast<std::size_t>(page_no)];
+                const unsigned fill_seed = static_cast<unsigned>(rng());
+                clean = render_page(form.page_width_mm, form.page_height_mm, dpi, [&](cairo_t* cr) {
+                    page_truth = draw_batch_page(cr, form, data, layout, listed, batch_page, &answers, fill_seed, options.render.digits);
+                });
+                const PageCode code = batch_page_code(form, layout, listed, batch_page);
+                for (std::size_t r = 0; r < page_truth.records.size(); ++r) {
+                    page_truth.records[r].batch = layout.batch;
+                    page_truth.records[r].batch_page = batch_page + 1;
+                    page_truth.records[r].person_key = r < code.row_keys.size() ? code.row_keys[r] : "";
+                }
+            }
             DamagedScan scan = damage_scan(clean, options.damage, rng);
             images.push_back(scan.gray);
             for (auto& record : page_truth.records) {

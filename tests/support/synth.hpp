@@ -22,6 +22,13 @@ struct SynthOptions {
     int multipage = 1;              // pages per TIFF file when > 1 (TIFF formats only)
     RenderOptions render;
     DamageOptions damage;
+    // When set: the pages `formscan print` makes for a list of random residents (this batch
+    // name; rows a page on the 核对表), filled in by a surveyor and scanned out of order.
+    // The list knows only part of each person, and is sometimes out of date (a printed value
+    // struck through and written anew). The print, printed.pdf and printed.pdf.batch.jsonl,
+    // goes to the folder OUT_DIR-print beside the scans. One template only.
+    std::string printed_batch;
+    int printed_rows = 10;
 };
 
 struct SynthSummary {

@@ -27,6 +27,7 @@ struct EvalReport {
     long fields_ok = 0;                        // status ok
     long fields_ok_wrong = 0;                  // status ok but wrong
     Tally digits;                              // per digit of handwritten digit fields
+    Tally identified;                          // rows of printed pages (truth with a batch) tied to their batch, page and person
     long pages = 0;
     long orientation_right = 0;                // pages whose coarse turn was undone right
     long skew_pages = 0;                       // pages scored for skew (no perspective warp)

@@ -17,6 +17,12 @@ struct PageCode {
     std::vector<std::string> row_keys;   // per pre-printed row (one for a one-person sheet)
 };
 
+// Beside the code, `formscan print` puts a mark in each corner of the paper, for registering
+// the scanned page on the printed one: a filled square kCornerMarkMm on a side,
+// kCornerMarkInsetMm in from both edges.
+inline constexpr double kCornerMarkMm = 5;
+inline constexpr double kCornerMarkInsetMm = 5;
+
 std::string to_text(const PageCode& code);
 // nullopt when the text is not a formscan page code.
 std::optional<PageCode> parse_page_code(const std::string& text);
