@@ -436,6 +436,18 @@ void SheetBoxesStage::process(PageContext& ctx) {
                       b.label, match[i] < 0 ? std::string("-") : options[static_cast<std::size_t>(match[i])].field->key + "/" + options[static_cast<std::size_t>(match[i])].value);
         }
     }
+    // A square smaller than the sheet's boxes, whose label lacks the option's first
+    // character, is a glyph of the label (the 口 of 户口待注销): the option's real box, before
+    // it, was not found, and may be the one ticked.
+    std::vector<int> sides;
+    for (const auto& b : boxes) sides.push_back(std::max(b.rect.width, b.rect.height));
+    std::nth_element(sides.begin(), sides.begin() + static_cast<std::ptrdiff_t>(sides.size() / 2), sides.end());
+    const double usual_side = sides.empty() ? 0 : sides[sides.size() / 2];
+    auto glyph_for_box = [&](const Option& option, const CheckBox& box) {
+        const auto label = cjk_only(box.label);
+        return !option.chars.empty() && std::max(box.rect.width, box.rect.height) < 0.9 * usual_side &&
+               (label.empty() || label.front() != option.chars.front());
+    };
     for (const auto& spec : form.fields) {
         if (spec.type != FieldType::check && spec.type != FieldType::single_choice && spec.type != FieldType::multi_choice) continue;
         Field& field = record.at(spec.key);
@@ -445,6 +457,7 @@ void SheetBoxesStage::process(PageContext& ctx) {
         cv::Rect around;
         for (const auto& [option, box] : found) {
             confidence = std::min(confidence, box->confidence);
+            if (box->state != BoxState::ticked && glyph_for_box(*option, *box)) confidence = std::min(confidence, 0.7);
             around = around.area() ? (around | box->rect) : box->rect;
             if (box->state == BoxState::ticked) chosen.push_back(option->value);
         }

@@ -1,7 +1,7 @@
 #include "synth.hpp"
 
-#include "formscan/error.hpp"
 #include "batch_printing.hpp"
+#include "formscan/error.hpp"
 #include "formscan/record_json.hpp"
 #include "random_utils.hpp"
 
@@ -190,7 +190,7 @@ SynthSummary synthesize(const std::map<std::string, FormTemplate>& templates, co
 
     std::mt19937 rng(options.seed);
     // Printed pages: the list, the print, and the order the pages come back in.
-    std::vector<synth::ListedPerson> listed;
+    std::vector<ListedPerson> listed;
     std::vector<Person> answers;
     std::vector<int> pile;
     const BatchLayout layout{options.printed_batch, options.printed_rows};
