@@ -249,7 +249,7 @@ std::string describe(int status) {
 
 int worker_command(const std::vector<std::string>& argv) {
     Args args(argv, {"--queue", "--store", "--name", "--workers", "--lease", "--max-attempts", "--poll", "--db-wait", "--config", "-D",
-                     "--plugins", "--templates", "--registry", "--ca", "--batch"},
+                     "--plugins", "--templates", "--registry", "--ca", "--batch", "--printed"},
               {"--exit-when-done", "--push"});
     WorkerOptions options;
     options.queue_url = args.get("--queue");

@@ -69,7 +69,7 @@ usage:
       failed pages back.
   formscan worker --queue postgresql:CONNECTION [--store URL] [--name BATCH] [--workers N]
                [--lease SECONDS] [--max-attempts N] [--exit-when-done] [--push --registry URL]
-               [--config FILE] [-D stage.param=value]...
+               [--config FILE] [-D stage.param=value]... [--printed DIR]
       Reads the queue's pages with N readers (one per core) until stopped (Ctrl+C: each
       finishes its page), or until the batch is finished (--exit-when-done). Results go to
       the review store (default: the queue's database); --push delivers them too. A page

@@ -77,9 +77,25 @@ bool struck_through(const cv::Mat& page, const cv::Rect& box, double px_per_mm, 
     // Gaps of a fraction of a millimetre only: the level strokes of printed characters side
     // by side (二, 王, 宇) are apart by more, a pen's line is not.
     cv::HoughLinesP(ink, lines, 1, CV_PI / 360, static_cast<int>(min_length / 2), min_length, std::max(1.0, 0.15 * px_per_mm));
+    // A pen's line is thin where it runs between the strokes it crosses; a row of small
+    // printed characters, blurred into a bar, is as thick as they are tall.
+    auto thin = [&](const cv::Vec4i& l) {
+        std::vector<int> runs;
+        for (int k = 1; k < 20; ++k) {
+            const int x = l[0] + (l[2] - l[0]) * k / 20, y = l[1] + (l[3] - l[1]) * k / 20;
+            if (x < 0 || x >= ink.cols || y < 0 || y >= ink.rows || !ink.at<unsigned char>(y, x)) continue;
+            int top = y, bottom = y;
+            while (top > 0 && ink.at<unsigned char>(top - 1, x)) --top;
+            while (bottom + 1 < ink.rows && ink.at<unsigned char>(bottom + 1, x)) ++bottom;
+            runs.push_back(bottom - top + 1);
+        }
+        if (runs.size() < 5) return false;
+        std::nth_element(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(runs.size() / 4), runs.end());
+        return runs[runs.size() / 4] <= std::max(2.0, 0.8 * px_per_mm);
+    };
     for (const auto& l : lines) {
         const double dx = std::abs(l[2] - l[0]), dy = std::abs(l[3] - l[1]);
-        if (dx >= min_length && dy <= 0.36 * dx) return true;  // a hasty pen's slant, up to 20 degrees
+        if (dx >= min_length && dy <= 0.36 * dx && thin(l)) return true;  // a hasty pen's slant, up to 20 degrees
     }
     return false;
 }
