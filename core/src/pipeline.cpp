@@ -69,8 +69,9 @@ std::vector<Record> Pipeline::run(Page& page, const FormTemplate& form) {
         record.page_skew_deg = page.skew_deg;
         record.page_orientation_deg = page.orientation_deg;
         for (const auto& issue : page.issues) record.page_issues.push_back(issue.stage + ": " + issue.code + ": " + issue.message);
-        if (code) {
-            // Each row belongs to the person printed on it (a sheet to its one person).
+        if (code && record.batch.empty()) {
+            // Each row belongs to the person printed at its place (a sheet to its one person),
+            // unless a stage tied it to its person already (printed_values, by the ID number).
             record.batch = code->batch;
             record.batch_page = code->page;
             const std::size_t slot = record.row > 0 ? static_cast<std::size_t>(record.row - 1) : 0;

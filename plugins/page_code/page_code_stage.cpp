@@ -31,14 +31,18 @@ public:
     void process(PageContext& ctx) override {
         const cv::Mat& image = ctx.page.image;
         std::string text;
-        const double scale = static_cast<double>(search_px_) / std::max(image.cols, image.rows);
+        const double scale = std::min(1.0, static_cast<double>(search_px_) / std::max(image.cols, image.rows));
+        cv::Mat small = image;
         if (scale < 1) {
-            cv::Mat small;
             cv::resize(image, small, cv::Size(), scale, scale, cv::INTER_AREA);
             text = decode(small);
         }
-        if (text.empty()) text = decode(image);
-        if (text.empty()) text = decode_cleaned(image);
+        // The slower searches only on pages that carry formscan print's corner marks (most
+        // archive pages have no code at all): at full size, then cleaned.
+        if (text.empty() && (scale == 1 || has_corner_marks(small, ctx.form))) {
+            if (scale < 1) text = decode(image);
+            if (text.empty()) text = decode_cleaned(image);
+        }
         if (text.empty()) return;  // no code: the layout is found as on any page
         auto code = parse_page_code(text);
         if (!code) {
@@ -52,6 +56,29 @@ public:
     }
 
 private:
+    // Three or more of the print's solid squares, each near a corner of the page.
+    static bool has_corner_marks(const cv::Mat& gray, const FormTemplate& form) {
+        const double px_per_mm = std::max(gray.cols, gray.rows) / std::max(form.page_width_mm, form.page_height_mm);
+        const double side = kCornerMarkMm * px_per_mm;
+        cv::Mat ink, labels, stats, centroids;
+        cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+        const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+        const double reach = 0.25 * std::min(gray.cols, gray.rows);
+        bool corner[4] = {false, false, false, false};
+        for (int i = 1; i < n; ++i) {
+            const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+            if (w < 0.6 * side || w > 1.6 * side || h < 0.6 * side || h > 1.6 * side) continue;
+            if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.7 * w * h) continue;
+            const double x = centroids.at<double>(i, 0), y = centroids.at<double>(i, 1);
+            const bool left = x < reach, right = x > gray.cols - reach, top = y < reach, bottom = y > gray.rows - reach;
+            if (top && left) corner[0] = true;
+            if (top && right) corner[1] = true;
+            if (bottom && right) corner[2] = true;
+            if (bottom && left) corner[3] = true;
+        }
+        return corner[0] + corner[1] + corner[2] + corner[3] >= 3;
+    }
+
     // A scan's noise, a 1-bit scan's eaten or swollen modules: the code again, binarised
     // after a blur, with gaps closed, with specks opened.
     std::string decode_cleaned(const cv::Mat& gray) {

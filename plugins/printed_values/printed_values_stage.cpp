@@ -171,12 +171,33 @@ public:
         auto page = batch->second.find(code->page);
         if (page == batch->second.end()) return;  // a blank page of the batch
         for (auto& record : ctx.records) {
-            auto printed = page->second.find(record.row > 0 ? record.row : 1);
-            if (printed != page->second.end()) check(ctx.page, pixels_per_mm(ctx), printed->second, record);
+            const Record* printed = printed_row(page->second, record);
+            if (!printed) continue;
+            // Tied to the person printed on that row, whatever the row's place on the scan.
+            record.batch = printed->batch;
+            record.batch_page = printed->batch_page;
+            record.person_key = printed->person_key;
+            check(ctx.page, pixels_per_mm(ctx), *printed, record);
         }
     }
 
 private:
+    // The printed row a record was read from: the one whose printed ID number it holds
+    // (a row found above the first, or one missed, shifts the places of those below), else
+    // the one at its place, unless that row's printed ID number is another valid one's.
+    static const Record* printed_row(const std::map<int, Record>& rows, const Record& record) {
+        const Field* id = record.find("id_number");
+        const bool valid_id = id && id->text().size() == 18 && id_has_valid_check(id->text());
+        if (valid_id)
+            for (const auto& [row, printed] : rows)
+                if (const Field* p = printed.find("id_number"); p && p->text() == id->text()) return &printed;
+        auto at = rows.find(std::max(record.row, 1));
+        if (at == rows.end()) return nullptr;
+        const Field* printed_id = at->second.find("id_number");
+        if (valid_id && printed_id && !printed_id->text().empty()) return nullptr;  // someone else's row
+        return &at->second;
+    }
+
     // The page's code, made again from the batch page whose printed ID numbers the page holds.
     std::optional<PageCode> identify_by_ids(PageContext& ctx) const {
         std::map<std::pair<std::string, int>, int> votes;

@@ -807,13 +807,13 @@ TEST(PrintedValues, PrintedValuesAreCheckedStruckOnesReviewedAndAPageWithoutItsC
     }
     // The page as read, its code not found. Row 1: the name misread by one character, the
     // phone struck through (a line across its cell), a reason code where a tick was printed;
-    // row 2: the sex column not found at all.
+    // the second person's row found as row 3 (a spurious row above it), its sex column not found.
     Page page;
     page.image = cv::Mat(840, 1200, CV_8UC1, cv::Scalar(255));
     page.dpi = 101.6;  // 4 pixels a millimetre
     std::vector<Record> records;
     for (int row = 1; row <= 2; ++row) {
-        Record r = make_empty_record(hedui(), page, row);
+        Record r = make_empty_record(hedui(), page, row == 1 ? 1 : 3);
         const synth::Person& p = row == 1 ? a : b;
         const int y = 200 + row * 40;
         auto read = [&](const std::string& key, const std::string& value, int x, int width) {
@@ -854,7 +854,10 @@ TEST(PrintedValues, PrintedValuesAreCheckedStruckOnesReviewedAndAPageWithoutItsC
     EXPECT_EQ(one.at("pension").text(), "√") << "the printed value first";
     ASSERT_FALSE(one.at("pension").alternatives.empty());
     EXPECT_EQ(one.at("pension").alternatives.front().value, "3") << "the reading beside it";
+    EXPECT_EQ(one.person_key, "KA");
     const Record& two = records[1];
+    EXPECT_EQ(two.person_key, "KB") << "tied to its person by the printed ID number, not its place";
+    EXPECT_EQ(two.batch_page, 1);
     EXPECT_EQ(two.at("phone").status, FieldStatus::ok) << "not struck through";
     EXPECT_EQ(two.at("sex").text(), b.sex) << "not found: the printed value, for a person to confirm";
     EXPECT_EQ(two.at("sex").status, FieldStatus::review);
