@@ -3,6 +3,7 @@
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 namespace formscan::cli {
@@ -18,7 +19,13 @@ ReadingSetup reading_setup(const Args& args, const std::string& template_id) {
     if (args.has("--config")) apply_config_file(setup.config, args.get("--config"));
     for (const auto& assignment : args.all("-D")) apply_override(setup.config, assignment);
     // Pages made by `formscan print`: the folder of its manifests (what each row printed).
-    if (args.has("--printed")) apply_override(setup.config, "printed_values.batches=" + args.get("--printed"));
+    if (args.has("--printed")) {
+        const std::string folder = args.get("--printed");
+        std::error_code ec;
+        if (!std::filesystem::is_directory(folder, ec))
+            throw Error("formscan.cli.bad_value", "--printed " + folder + ": not a folder (the one holding formscan print's FORMS.pdf.batch.jsonl)");
+        apply_override(setup.config, "printed_values.batches=" + folder);
+    }
 
     std::vector<std::string> used;
     if (template_id == "auto") {

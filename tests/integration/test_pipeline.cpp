@@ -188,6 +188,9 @@ TEST(Cli, UnusableArgumentsGiveAClearErrorAndStatus2) {
     auto bad_param = test::run_formscan({"run", "-D", "deskew.sweep_range=500", "--out", "-", batch().dir});
     EXPECT_EQ(bad_param.status, 2);
     EXPECT_NE(bad_param.err.find("deskew.sweep_range"), std::string::npos) << bad_param.err;
+    auto no_manifests = test::run_formscan({"run", "--printed", "/nonexistent/print", "--out", "-", batch().dir});
+    EXPECT_EQ(no_manifests.status, 2) << "before the first page";
+    EXPECT_NE(no_manifests.err.find("--printed /nonexistent/print"), std::string::npos) << no_manifests.err;
 }
 
 TEST(Cli, PluginsListsStagesWithTheirParameters) {
