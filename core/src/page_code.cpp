@@ -1,5 +1,7 @@
 #include "formscan/page_code.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include <sstream>
 
 namespace formscan {
@@ -45,6 +47,29 @@ std::optional<PageCode> parse_page_code(const std::string& text) {
     }
     if (code.template_id.empty() || code.page <= 0) return std::nullopt;
     return code;
+}
+
+std::array<std::optional<cv::Point2f>, 4> find_corner_marks(const cv::Mat& gray, double side_px, double tolerance, double min_fill) {
+    cv::Mat ink, labels, stats, centroids;
+    cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    const std::array<cv::Point2f, 4> corners = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(gray.cols), 0),
+                                                cv::Point2f(static_cast<float>(gray.cols), static_cast<float>(gray.rows)),
+                                                cv::Point2f(0, static_cast<float>(gray.rows))};
+    std::array<std::optional<cv::Point2f>, 4> marks;
+    std::array<double, 4> nearest;
+    nearest.fill(0.25 * std::min(gray.cols, gray.rows));
+    for (int i = 1; i < n; ++i) {
+        const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        if (std::abs(w - side_px) > tolerance * side_px || std::abs(h - side_px) > tolerance * side_px) continue;
+        if (stats.at<int>(i, cv::CC_STAT_AREA) < min_fill * w * h) continue;  // solid, not a ring or a glyph
+        const cv::Point2f c(static_cast<float>(centroids.at<double>(i, 0)), static_cast<float>(centroids.at<double>(i, 1)));
+        for (std::size_t k = 0; k < 4; ++k) {
+            const double d = cv::norm(c - corners[k]);
+            if (d < nearest[k]) nearest[k] = d, marks[k] = c;
+        }
+    }
+    return marks;
 }
 
 }  // namespace formscan

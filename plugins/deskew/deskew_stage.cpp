@@ -246,30 +246,13 @@ private:
         const double px_per_mm = page.dpi / 25.4;
         const double side = kCornerMarkMm * px_per_mm;
         if (side < 6) return none;
-        cv::Mat ink, labels, stats, centroids;
-        cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-        const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+        const auto found = find_corner_marks(gray, side, 0.35, 0.75);
+        if (!std::all_of(found.begin(), found.end(), [](const auto& m) { return m.has_value(); })) return none;
+        std::array<cv::Point2f, 4> marks;
+        for (std::size_t k = 0; k < 4; ++k) marks[k] = *found[k];
         const bool landscape = gray.cols > gray.rows;
         const double paper_w = landscape ? std::max(form.page_width_mm, form.page_height_mm) : std::min(form.page_width_mm, form.page_height_mm);
         const double paper_h = landscape ? std::min(form.page_width_mm, form.page_height_mm) : std::max(form.page_width_mm, form.page_height_mm);
-        const std::array<cv::Point2f, 4> corners = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(gray.cols), 0),
-                                                    cv::Point2f(static_cast<float>(gray.cols), static_cast<float>(gray.rows)),
-                                                    cv::Point2f(0, static_cast<float>(gray.rows))};
-        std::array<cv::Point2f, 4> marks;
-        std::array<double, 4> nearest;
-        nearest.fill(0.25 * std::min(gray.cols, gray.rows));  // a mark lies within a quarter of the page of its corner
-        std::array<bool, 4> found{};
-        for (int i = 1; i < n; ++i) {
-            const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-            if (w < 0.7 * side || w > 1.4 * side || h < 0.7 * side || h > 1.4 * side) continue;
-            if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.75 * w * h) continue;  // solid, not a ring or a glyph
-            const cv::Point2f c(static_cast<float>(centroids.at<double>(i, 0)), static_cast<float>(centroids.at<double>(i, 1)));
-            for (int k = 0; k < 4; ++k) {
-                const double d = cv::norm(c - corners[static_cast<std::size_t>(k)]);
-                if (d < nearest[static_cast<std::size_t>(k)]) nearest[static_cast<std::size_t>(k)] = d, marks[static_cast<std::size_t>(k)] = c, found[static_cast<std::size_t>(k)] = true;
-            }
-        }
-        if (!std::all_of(found.begin(), found.end(), [](bool f) { return f; })) return none;
         // The four must lie as printed: a rectangle of the paper's size less the insets.
         const double span_w = paper_w - 2 * kCornerMarkInsetMm - kCornerMarkMm, span_h = paper_h - 2 * kCornerMarkInsetMm - kCornerMarkMm;
         const double top = cv::norm(marks[1] - marks[0]), bottom = cv::norm(marks[2] - marks[3]);

@@ -59,24 +59,8 @@ private:
     // Three or more of the print's solid squares, each near a corner of the page.
     static bool has_corner_marks(const cv::Mat& gray, const FormTemplate& form) {
         const double px_per_mm = std::max(gray.cols, gray.rows) / std::max(form.page_width_mm, form.page_height_mm);
-        const double side = kCornerMarkMm * px_per_mm;
-        cv::Mat ink, labels, stats, centroids;
-        cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-        const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
-        const double reach = 0.25 * std::min(gray.cols, gray.rows);
-        bool corner[4] = {false, false, false, false};
-        for (int i = 1; i < n; ++i) {
-            const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-            if (w < 0.6 * side || w > 1.6 * side || h < 0.6 * side || h > 1.6 * side) continue;
-            if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.7 * w * h) continue;
-            const double x = centroids.at<double>(i, 0), y = centroids.at<double>(i, 1);
-            const bool left = x < reach, right = x > gray.cols - reach, top = y < reach, bottom = y > gray.rows - reach;
-            if (top && left) corner[0] = true;
-            if (top && right) corner[1] = true;
-            if (bottom && right) corner[2] = true;
-            if (bottom && left) corner[3] = true;
-        }
-        return corner[0] + corner[1] + corner[2] + corner[3] >= 3;
+        const auto marks = find_corner_marks(gray, kCornerMarkMm * px_per_mm, 0.6, 0.7);
+        return std::count_if(marks.begin(), marks.end(), [](const auto& m) { return m.has_value(); }) >= 3;
     }
 
     // A scan's noise, a 1-bit scan's eaten or swollen modules: the code again, binarised

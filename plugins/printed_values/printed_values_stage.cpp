@@ -100,6 +100,9 @@ bool struck_through(const cv::Mat& page, const cv::Rect& box, double px_per_mm, 
     return false;
 }
 
+// An ID number read whole, its check digit right.
+bool valid_id(const Field* id) { return id && id->text().size() == 18 && id_has_valid_check(id->text()); }
+
 // A code or a tick (one or two characters): read otherwise, it is another value, not a misreading.
 bool is_code(const std::vector<std::string>& chars) {
     return chars.size() <= 2 && std::all_of(chars.begin(), chars.end(), [](const std::string& c) {
@@ -187,14 +190,14 @@ private:
     // the one at its place, unless that row's printed ID number is another valid one's.
     static const Record* printed_row(const std::map<int, Record>& rows, const Record& record) {
         const Field* id = record.find("id_number");
-        const bool valid_id = id && id->text().size() == 18 && id_has_valid_check(id->text());
-        if (valid_id)
+        const bool read_whole = valid_id(id);
+        if (read_whole)
             for (const auto& [row, printed] : rows)
                 if (const Field* p = printed.find("id_number"); p && p->text() == id->text()) return &printed;
         auto at = rows.find(std::max(record.row, 1));
         if (at == rows.end()) return nullptr;
         const Field* printed_id = at->second.find("id_number");
-        if (valid_id && printed_id && !printed_id->text().empty()) return nullptr;  // someone else's row
+        if (read_whole && printed_id && !printed_id->text().empty()) return nullptr;  // someone else's row
         return &at->second;
     }
 
@@ -204,7 +207,7 @@ private:
         int ids = 0;
         for (const auto& record : ctx.records) {
             const Field* id = record.find("id_number");
-            if (!id || id->text().size() != 18 || !id_has_valid_check(id->text())) continue;
+            if (!valid_id(id)) continue;
             ++ids;
             auto found = manifests_->by_id.find(id->text());
             if (found != manifests_->by_id.end()) ++votes[found->second];
@@ -258,9 +261,7 @@ private:
                     Poco::Logger::get("formscan.stage.printed_values")
                         .debug("%s page %d row %d %s: read as %s, printed %s", page.source, page.index, record.row, p.key,
                                mask_personal_data(read), mask_personal_data(p.text()));
-                    f->alternatives.insert(f->alternatives.begin(), {read, f->confidence});
-                    f->value = p.value;
-                    f->reader = "printed_values";
+                    take_printed(*f, p);
                 }
                 f->confidence = std::max(f->confidence, 0.995);
                 if (f->status == FieldStatus::review) f->status = FieldStatus::ok;
@@ -271,10 +272,15 @@ private:
             // in 20), so what is left is mostly a misreading of the print.
             f->status = FieldStatus::review;
             f->errors.push_back({"printed.differs", "reads otherwise than the value printed there"});
-            f->alternatives.insert(f->alternatives.begin(), {read, f->confidence});
-            f->value = p.value;
-            f->reader = "printed_values";
+            take_printed(*f, p);
         }
+    }
+
+    // The printed value in place of the reading, which stays the first alternative.
+    static void take_printed(Field& field, const Field& printed) {
+        field.alternatives.insert(field.alternatives.begin(), {field.text(), field.confidence});
+        field.value = printed.value;
+        field.reader = "printed_values";
     }
 
     std::shared_ptr<const Manifests> manifests_;
