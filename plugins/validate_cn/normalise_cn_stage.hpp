@@ -278,6 +278,7 @@ private:
             }
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits) readings.push_back({a.parse.township, 1.0});
+        confirm_header_township(ctx, addresses);
         if (town.value.empty()) town = consensus(readings);
         if (town.value.empty()) return;
         const std::vector<std::string> only = {town.value};
@@ -285,6 +286,34 @@ private:
             if (!a.hukou || a.parse.township == town.value) continue;
             AddressParse p = parse_address(utf8_chars(a.field->text()), only, std::min(0.5, max_share_ + 0.15));
             if (p.fits) a.parse = p;
+        }
+    }
+
+    // The header's township against the household addresses read apart (each parsed
+    // against every township of the district): confirmed by most of them, it is as sure
+    // as their share; named otherwise by most of them, a person decides. Two readings of
+    // different print that agree are rarely both wrong; one of them alone may be (a
+    // header read surely as 道墟镇 above nineteen addresses in 崧厦镇).
+    void confirm_header_township(PageContext& ctx, const std::vector<Address>& addresses) const {
+        const auto& townships = ctx.form.vocabulary("townships");
+        const Field* header = nullptr;
+        for (const auto& record : ctx.records)
+            if (const Field* t = record.find("township"); t && !t->text().empty()) {
+                header = t;
+                break;
+            }
+        if (!header || std::find(townships.begin(), townships.end(), header->text()) == townships.end()) return;
+        const std::string town = header->text();
+        std::size_t fitting = 0, agreeing = 0;
+        for (const auto& a : addresses)
+            if (a.hukou && a.parse.fits) ++fitting, agreeing += a.parse.township == town ? 1 : 0;
+        if (fitting < min_confirming_addresses_) return;
+        const double share = static_cast<double>(agreeing) / static_cast<double>(fitting);
+        for (auto& record : ctx.records) {
+            Field* t = record.find("township");
+            if (!t || t->text() != town) continue;
+            if (share > 0.5) t->confidence = 1 - (1 - t->confidence) * (1 - 0.97 * share);
+            else if (fitting - agreeing > fitting / 2) t->confidence = std::min(t->confidence, 0.5);
         }
     }
 
@@ -320,6 +349,7 @@ private:
 
     std::vector<Chars> prefixes_;
     double max_share_ = 0.35, edit_cost_ = 0.06, sure_header_ = 0.85;
+    std::size_t min_confirming_addresses_ = 3;
 };
 
 }  // namespace formscan

@@ -534,6 +534,8 @@ TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
     EXPECT_EQ(records[2].at("hukou_address").text(), "上虞区谢塘镇安后村191号") << "three misread characters are replaced, not kept";
     EXPECT_EQ(records[3].at("hukou_address").text(), "上虞区谢塘镇安后村54号");
     EXPECT_LT(records[0].at("hukou_address").confidence, 0.92) << "two corrected characters: for review";
+    for (const auto& r : records)
+        EXPECT_LE(r.at("township").confidence, 0.5) << "the header stands against most addresses: a person decides";
 
     // An unsure header does not outweigh them.
     for (auto& r : records) {
@@ -543,6 +545,26 @@ TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
     }
     stage->process(ctx);
     EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区道墟镇安后村217号");
+}
+
+TEST(NormaliseCn, AHeaderTownshipTheHouseholdAddressesConfirmIsSure) {
+    // The header read at 0.9, three of four addresses in the same township (one misread
+    // beyond knowing): the two readings of different print agree.
+    Page page;
+    std::vector<Record> records = address_rows(
+        page, {"上虞区崧厦镇永安村197号", "上虞区崧厦镇永安村106号", "上虞区淅境颠永安村12号", "上虞区崧厦镇永安村18号"}, 0.8, "永安村",
+        0.9, "崧厦镇", 0.9);
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    for (const auto& r : records) EXPECT_GT(r.at("township").confidence, 0.97) << "confirmed by the addresses";
+
+    // Two addresses only: too few to confirm it.
+    records.resize(2);
+    for (auto& r : records) r.at("township").confidence = 0.9;
+    stage->process(ctx);
+    for (const auto& r : records) EXPECT_DOUBLE_EQ(r.at("township").confidence, 0.9);
 }
 
 TEST(NormaliseCn, VillageEndingsAndAnUnreadableHeaderFollowTheRows) {
