@@ -134,8 +134,7 @@ double coverage(const cv::Mat& lines, const cv::Rect& band, bool along_x) {
 
 // Printed check boxes: small squares whose four sides are straight lines, found as two
 // horizontal sides of the same length one side-length apart with vertical sides between
-// them (a tick drawn across a side leaves the sides as they are), empty inside (or filled)
-// once ticks, which are not straight, are taken away.
+// them (a tick drawn across a side leaves the sides as they are).
 std::vector<cv::Rect> boxes_by_sides(const cv::Mat& horizontal, const cv::Mat& vertical, double px_per_mm) {
     const double min_side = 1.8 * px_per_mm, max_side = 4.8 * px_per_mm;
     cv::Mat labels, stats, centroids;
@@ -147,7 +146,6 @@ std::vector<cv::Rect> boxes_by_sides(const cv::Mat& horizontal, const cv::Mat& v
         if (r.width >= min_side && r.width <= max_side && r.height <= 0.8 * px_per_mm) sides.push_back(r);
     }
     std::sort(sides.begin(), sides.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.y < b.y; });
-    cv::Mat lines = horizontal | vertical;
     std::vector<cv::Rect> out;
     for (std::size_t i = 0; i < sides.size(); ++i) {
         const cv::Rect& top = sides[i];
@@ -162,14 +160,11 @@ std::vector<cv::Rect> boxes_by_sides(const cv::Mat& horizontal, const cv::Mat& v
             const int t = std::max(2, static_cast<int>(0.18 * std::min(r.width, r.height)));
             if (coverage(vertical(r), {0, 0, t, r.height}, false) < 0.8 || coverage(vertical(r), {r.width - t, 0, t, r.height}, false) < 0.8)
                 continue;
-            cv::Mat mine = lines(r);
-            cv::Rect inner(r.width / 4, r.height / 4, r.width / 2, r.height / 2);
-            double inside = static_cast<double>(cv::countNonZero(mine(inner))) / inner.area();
-            // Straight lines over part of the inside: a glyph such as 国 or 田 (a box filled
-            // in is solid). A tick's flat stroke can be as straight as 日's middle one, so
-            // a stroke across is no reason to drop a square: the labels tell glyphs and
-            // boxes apart when they are aligned with the options.
-            if (inside > 0.12 && inside < 0.6) continue;
+            // Whatever is inside stays: straight strokes inside may be a glyph such as 日
+            // or 田, but as often a bold tick (its flat arm, its steep one, straight on a
+            // 1-bit scan). The labels tell glyphs and boxes apart when aligned with the
+            // options, and a box matched on a label that says nothing of its option is
+            // not trusted when ticked.
             // One box per square (a thick side may give two tops).
             if (std::any_of(out.begin(), out.end(), [&](const cv::Rect& o) { return (o & r).area() > 0.3 * r.area(); })) continue;
             out.push_back(r);
@@ -458,6 +453,10 @@ void SheetBoxesStage::process(PageContext& ctx) {
         for (const auto& [option, box] : found) {
             confidence = std::min(confidence, box->confidence);
             if (box->state != BoxState::ticked && glyph_for_box(*option, *box)) confidence = std::min(confidence, 0.7);
+            // A ticked square whose label says nothing of its option: it took the option's
+            // place in the order only, and may be a glyph or a stroke taken for a box.
+            if (box->state == BoxState::ticked && label_similarity(cjk_only(box->label), option->chars) == 0)
+                confidence = std::min(confidence, 0.7);
             around = around.area() ? (around | box->rect) : box->rect;
             if (box->state == BoxState::ticked) chosen.push_back(option->value);
         }

@@ -803,6 +803,41 @@ TEST(SheetBoxes, ChoicesOfDamagedSheetsAreReadFromTheirBoxes) {
     EXPECT_LE(silent, 1) << "choices read wrong but sure";
 }
 
+TEST(SheetBoxes, ABoldTickWithStraightStrokesIsATickNotAGlyph) {
+    // 户口性质 □农业 ☑非农业 on a 1-bit scan at 170 dpi: the tick's flat arm and its steep
+    // one, bold, are as straight as 日's strokes. The box had been dropped as a glyph.
+    const cv::Mat clean = synth::render_page(210, 297, 170, [&](cairo_t* cr) {
+        auto box = [&](double x, double y) {
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            cairo_set_line_width(cr, 0.3);
+            cairo_rectangle(cr, x, y, 3, 3);
+            cairo_stroke(cr);
+        };
+        const double y = 60;
+        synth::print_text(cr, "户口性质:", "Noto Sans CJK SC", 3.5, {20, y - 1, 22, 5}, synth::Align::left, false);
+        box(44, y);
+        synth::print_text(cr, "农业", "Noto Sans CJK SC", 3.5, {48, y - 1, 12, 5}, synth::Align::left, false);
+        box(64, y);
+        synth::print_text(cr, "非农业", "Noto Sans CJK SC", 3.5, {68, y - 1, 16, 5}, synth::Align::left, false);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 0.5);
+        cairo_move_to(cr, 64.5, y + 1.5);
+        cairo_line_to(cr, 66.6, y + 1.5);
+        cairo_line_to(cr, 66.6, y + 0.2);
+        cairo_move_to(cr, 66.6, y + 1.5);
+        cairo_line_to(cr, 66.6, y + 2.6);
+        cairo_stroke(cr);
+    });
+    cv::Mat one_bit;
+    cv::threshold(clean, one_bit, 160, 255, cv::THRESH_BINARY);
+    Page page = page_of(one_bit);
+    page.dpi = 170;
+    Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
+    auto records = pipeline.run(page, test::templates().at("zj-dengji"));
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].at("hukou_type").text(), "非农业");
+}
+
 TEST(PrintedValues, PrintedValuesAreCheckedStruckOnesReviewedAndAPageWithoutItsCodeIdentified) {
     // What formscan print put on two rows of page 1 of batch U1, as its manifest says.
     const std::string folder = test::temp_dir("printed_values");
