@@ -15,6 +15,9 @@ namespace formscan {
 
 namespace {
 
+// A little caution for small blocks: one wrong reading in 25 is not 4%.
+double cautious_rate(double right, double n) { return (right + 0.5) / (n + 1.0); }
+
 // Pool-adjacent-violators: the non-decreasing fit of right/wrong against raw confidence.
 std::vector<Calibration::Step> isotonic(std::vector<std::pair<double, bool>> obs, long min_samples) {
     std::sort(obs.begin(), obs.end());
@@ -39,8 +42,12 @@ std::vector<Calibration::Step> isotonic(std::vector<std::pair<double, bool>> obs
             blocks.push_back(b);
         }
         i = j;
-        while (blocks.size() >= 2 && blocks[blocks.size() - 2].right / blocks[blocks.size() - 2].n >
-                                         blocks.back().right / blocks.back().n) {
+        // Pooled on the cautious rates that the steps report, equal ones too: the steps
+        // never decrease, and readings all right are one step as sure as their number
+        // says (blocks of 25 all right had each reported 0.98, below a header's bar of
+        // 0.99, however many of them there were).
+        while (blocks.size() >= 2 && cautious_rate(blocks[blocks.size() - 2].right, blocks[blocks.size() - 2].n) >=
+                                         cautious_rate(blocks.back().right, blocks.back().n)) {
             Block last = blocks.back();
             blocks.pop_back();
             blocks.back().right += last.right;
@@ -49,11 +56,7 @@ std::vector<Calibration::Step> isotonic(std::vector<std::pair<double, bool>> obs
         }
     }
     std::vector<Calibration::Step> steps;
-    for (const auto& b : blocks) {
-        // A little caution for small blocks: one wrong reading in 25 is not 4%.
-        double rate = (b.right + 0.5) / (b.n + 1.0);
-        steps.push_back({b.up_to, rate, static_cast<long>(b.n)});
-    }
+    for (const auto& b : blocks) steps.push_back({b.up_to, cautious_rate(b.right, b.n), static_cast<long>(b.n)});
     if (!steps.empty()) steps.back().up_to = 1.0;
     return steps;
 }

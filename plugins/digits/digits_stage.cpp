@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -112,7 +113,12 @@ public:
                                    DigitReader::cut(ink, crops, tick_field)});
             }
         }
+        const auto started = std::chrono::steady_clock::now();
         const Probabilities probs = reader_->classify(crops);
+        if (Poco::Logger& log = Poco::Logger::get("formscan.stage.digits"); log.debug())
+            log.debug("%d crops of %d cells classified in %.3f s", static_cast<int>(crops.size()),
+                      static_cast<int>(pending.size() + date_parts.size()),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         for (auto& p : pending) decide(ctx.form, p.field, *p.spec, p.marked_tick, p.code_text, p.tick_field, p.ink_bounds, p.cell, probs);
         for (std::size_t i = 0; i + 2 < date_parts.size(); i += 3) decide_date_in_parts(&date_parts[i], probs);
     }

@@ -56,3 +56,21 @@ TEST(Calibration, TheOkThresholdKeepsAcceptedErrorsWithinTheBudget) {
     c.save(path);
     EXPECT_DOUBLE_EQ(Calibration::load(path).ok_confidence(), c.ok_confidence());
 }
+
+TEST(Calibration, ASmallBlockAllRightAtTheTopDoesNotReportLessThanTheOneBelow) {
+    // 471 readings all right up to raw 0.998, then 38 all right above (a header confirmed
+    // by the rows): with the caution small blocks get, the top had reported 0.987, below
+    // the 0.999 under it, and a header bar of 0.99 sent every such reading to review.
+    Calibration::Observations obs;
+    for (int i = 0; i < 300; ++i) obs["r/f"].push_back({0.5 + 0.001 * i, i % 10 != 0});
+    for (int i = 0; i < 471; ++i) obs["r/f"].push_back({0.997 + 0.000001 * i, true});
+    for (int i = 0; i < 38; ++i) obs["r/f"].push_back({0.999 + 0.00001 * i, true});
+    Calibration c = Calibration::fit(obs);
+    EXPECT_GE(c.apply("r", "f", 0.9995), c.apply("r", "f", 0.9975));
+    EXPECT_GT(c.apply("r", "f", 0.9995), 0.99);
+    double last = 0;
+    for (double raw = 0.5; raw <= 1.0; raw += 0.0005) {
+        EXPECT_GE(c.apply("r", "f", raw), last) << raw;
+        last = c.apply("r", "f", raw);
+    }
+}
