@@ -269,16 +269,18 @@ private:
         std::vector<std::pair<std::string, double>> readings;
         const auto& townships = ctx.form.vocabulary("townships");
         Consensus town;
+        std::string header;
         for (auto& record : ctx.records)
             if (const Field* t = record.find("township"); t && !t->text().empty()) {
-                readings.push_back({t->text(), t->confidence >= 0.85 ? 2.0 : 1.0});
-                if (t->confidence >= sure_header_ && std::find(townships.begin(), townships.end(), t->text()) != townships.end())
-                    town = {t->text(), 1.0};
+                header = t->text();
+                readings.push_back({header, t->confidence >= 0.85 ? 2.0 : 1.0});
+                if (t->confidence >= sure_header_ && std::find(townships.begin(), townships.end(), header) != townships.end())
+                    town = {header, 1.0};
                 break;
             }
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits) readings.push_back({a.parse.township, 1.0});
-        confirm_header_township(ctx, addresses);
+        if (std::find(townships.begin(), townships.end(), header) != townships.end()) confirm_header_township(ctx, header, addresses);
         if (town.value.empty()) town = consensus(readings);
         if (town.value.empty()) return;
         const std::vector<std::string> only = {town.value};
@@ -289,21 +291,12 @@ private:
         }
     }
 
-    // The header's township against the household addresses read apart (each parsed
-    // against every township of the district): confirmed by most of them, it is as sure
-    // as their share; named otherwise by most of them, a person decides. Two readings of
-    // different print that agree are rarely both wrong; one of them alone may be (a
-    // header read surely as 道墟镇 above nineteen addresses in 崧厦镇).
-    void confirm_header_township(PageContext& ctx, const std::vector<Address>& addresses) const {
-        const auto& townships = ctx.form.vocabulary("townships");
-        const Field* header = nullptr;
-        for (const auto& record : ctx.records)
-            if (const Field* t = record.find("township"); t && !t->text().empty()) {
-                header = t;
-                break;
-            }
-        if (!header || std::find(townships.begin(), townships.end(), header->text()) == townships.end()) return;
-        const std::string town = header->text();
+    // The header's township (one of the district's) against the household addresses read
+    // apart (each parsed against every township of the district): confirmed by most of
+    // them, it is as sure as their share; named otherwise by most of them, a person
+    // decides. Two readings of different print that agree are rarely both wrong; one of
+    // them alone may be (a header read surely as 道墟镇 above nineteen addresses in 崧厦镇).
+    void confirm_header_township(PageContext& ctx, const std::string& town, const std::vector<Address>& addresses) const {
         std::size_t fitting = 0, agreeing = 0;
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits) ++fitting, agreeing += a.parse.township == town ? 1 : 0;
