@@ -3,6 +3,7 @@
 
 #include "formscan/calibration.hpp"
 #include "formscan/error.hpp"
+#include "formscan/paths.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -10,10 +11,11 @@
 namespace formscan::cli {
 
 int calibrate_command(const std::vector<std::string>& argv) {
-    Args args(argv, {"--out", "--min-samples", "--silent-budget"}, {});
+    Args args(argv, {"--out", "--min-samples", "--silent-budget", "--templates"}, {});
     if (args.positional().size() != 2 || !args.has("--out"))
-        throw Error("formscan.cli.missing_input", "usage: formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001]");
-    auto observations = observe(args.positional()[0], args.positional()[1]);
+        throw Error("formscan.cli.missing_input", "usage: formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001] [--templates DIR]");
+    auto templates = load_templates(args.get("--templates", default_templates_dir()));
+    auto observations = observe(args.positional()[0], args.positional()[1], templates);
     Calibration c = Calibration::fit(observations, args.get_int("--min-samples", 25, 2, 100000));
     // Well below the 0.3% of accepted fields wrong: on held-out pages the rate
     // came out about 2.5 times the budget (page-header fields err a page at a time).

@@ -38,7 +38,7 @@ usage:
       scanned out of order; the print and its manifest go to DIR-print/.
   formscan eval TRUTH.jsonl RECORDS.jsonl [--json]
       Scores records against ground truth.
-  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001]
+  formscan calibrate TRUTH.jsonl RECORDS.jsonl --out CALIBRATION.json [--min-samples N] [--silent-budget 0.001] [--templates DIR]
       Fits the confidence calibration (records read without the calibrate stage).
   formscan export RECORDS.jsonl --format csv|xlsx|jsonl --out FILE [--template ID]
       Writes the records of one form with the form's Chinese headings (CSV in UTF-8 with BOM).

@@ -25,6 +25,7 @@ ReadingSetup reading_setup(const Args& args, const std::string& template_id) {
         if (!std::filesystem::is_directory(folder, ec))
             throw Error("formscan.cli.bad_value", "--printed " + folder + ": not a folder (the one holding formscan print's FORMS.pdf.batch.jsonl)");
         apply_override(setup.config, "printed_values.batches=" + folder);
+        apply_override(setup.config, "digits.batches=" + folder);
     }
 
     std::vector<std::string> used;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace formscan {
@@ -158,7 +159,8 @@ Calibration Calibration::load(const std::string& path) {
     return c;
 }
 
-Calibration::Observations observe(const std::string& truth_path, const std::string& records_path) {
+Calibration::Observations observe(const std::string& truth_path, const std::string& records_path,
+                                   const std::map<std::string, FormTemplate>& templates) {
     auto read = [](const std::string& path) {
         std::ifstream in(path);
         if (!in) throw Error("formscan.calibration.unreadable", "cannot open " + path);
@@ -167,18 +169,28 @@ Calibration::Observations observe(const std::string& truth_path, const std::stri
             if (!line.empty()) records.push_back(record_from_json_line(line));
         return records;
     };
-    auto key = [](const Record& r) {
-        return std::filesystem::path(r.source).filename().string() + "#" + std::to_string(r.page) + "#" + std::to_string(r.row);
+    auto page_key = [](const Record& r) {
+        return std::filesystem::path(r.source).filename().string() + "#" + std::to_string(r.page);
+    };
+    auto on_every_row = [&](const Record& r, const std::string& field) {
+        auto form = templates.find(r.template_id);
+        if (form == templates.end()) return false;
+        const FieldSpec* spec = form->second.find_field(field);
+        return spec && spec->placement == Placement::header;
     };
     std::map<std::string, Record> by_key;
-    for (auto& r : read(records_path)) by_key.emplace(key(r), std::move(r));
+    for (auto& r : read(records_path)) by_key.emplace(page_key(r) + "#" + std::to_string(r.row), std::move(r));
     Calibration::Observations obs;
+    std::set<std::string> header_fields_seen;  // page#field
     for (const auto& t : read(truth_path)) {
-        auto it = by_key.find(key(t));
+        auto it = by_key.find(page_key(t) + "#" + std::to_string(t.row));
         if (it == by_key.end()) continue;
         for (const auto& tf : t.fields) {
             const Field* f = it->second.find(tf.key);
             if (!f || f->reader.empty()) continue;
+            // A page-header value is one reading, copied to every row of its page.
+            if (on_every_row(it->second, tf.key) && !header_fields_seen.insert(page_key(t) + "#" + tf.key).second)
+                continue;
             bool right = value_to_string(f->value) == value_to_string(tf.value);
             obs[f->reader + "/" + tf.key].push_back({f->confidence, right});
             obs[f->reader + "/*"].push_back({f->confidence, right});

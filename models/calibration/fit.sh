@@ -3,11 +3,12 @@
 # never the evaluation's), read by each form's pipeline without the calibrate stage,
 # then `formscan calibrate`. Writes models/calibration/calibration.json (the 核对表's,
 # and the tables of any form without its own) and models/calibration/zj-dengji.json.
-#   bash models/calibration/fit.sh [PAGES=80] [SEED=31337] [SHEETS=150]
+#   bash models/calibration/fit.sh [PAGES=300] [SEED=31337] [SHEETS=150]
+# PAGES or SHEETS 0: that form's tables are left as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${FORMSCAN_BUILD_DIR:-$(pwd)/build}
-PAGES=${1:-80}
+PAGES=${1:-300}
 SEED=${2:-31337}
 SHEETS=${3:-150}
 OUT=$(mktemp -d)
@@ -26,5 +27,5 @@ PY
     --out "$OUT/$form.jsonl" "$OUT/$form" || true
   "$BUILD/bin/formscan" calibrate "$OUT/$form/truth.jsonl" "$OUT/$form.jsonl" --out "$tables"
 }
-fit zj-hedui "$PAGES" "$SEED" models/calibration/calibration.json
-fit zj-dengji "$SHEETS" $((SEED + 1)) models/calibration/zj-dengji.json
+if [ "$PAGES" -gt 0 ]; then fit zj-hedui "$PAGES" "$SEED" models/calibration/calibration.json; fi
+if [ "$SHEETS" -gt 0 ]; then fit zj-dengji "$SHEETS" $((SEED + 1)) models/calibration/zj-dengji.json; fi

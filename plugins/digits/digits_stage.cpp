@@ -3,10 +3,13 @@
 // See README.md in this folder.
 #include "constrained_decoder.hpp"
 #include "digit_reader.hpp"
+#include "print_eraser.hpp"
 
 #include "formscan/cell_image.hpp"
 #include "formscan/paths.hpp"
 #include "formscan/id_number.hpp"
+#include "formscan/page_code.hpp"
+#include "formscan/print_manifest.hpp"
 #include "formscan/stage.hpp"
 #include "formscan/text_utils.hpp"
 
@@ -67,6 +70,10 @@ public:
                      "cells less tall than this are enlarged twice before their ink is cut (low-resolution scans)"},
                     {"codes_too", ParamType::boolean, "true", 0, 1,
                      "also read the employer-name column when it holds a no-employer code"},
+                    {"batches", ParamType::string, "", 0, 0,
+                     "folder of the manifests formscan print wrote (formscan run --printed sets it): a printed value struck "
+                     "through is erased from its cell and the writing left is read"},
+                    {"print_font", ParamType::string, "Noto Sans CJK SC", 0, 0, "the font formscan print sets values in"},
                 }};
     }
 
@@ -77,6 +84,8 @@ public:
         ok_confidence_ = params.get_double("ok_confidence");
         codes_too_ = params.get_bool("codes_too");
         min_cell_height_ = static_cast<int>(params.get_int("enlarge_below_px"));
+        if (const std::string folder = params.get_string("batches"); !folder.empty()) manifests_ = load_print_manifests(folder);
+        print_font_ = params.get_string("print_font");
     }
 
     void process(PageContext& ctx) override {
@@ -91,12 +100,22 @@ public:
         std::vector<Pending> pending;
         std::vector<DatePart> date_parts;
         std::vector<cv::Mat> crops;
+        const std::map<int, Record>* printed_rows = nullptr;
+        if (auto code = parse_page_code(ctx.page.code); code && manifests_) printed_rows = manifests_->rows(code->batch, code->page);
         for (auto& record : ctx.records) {
+            const Record* printed = nullptr;
+            if (printed_rows)
+                if (auto row = printed_rows->find(std::max(record.row, 1)); row != printed_rows->end()) printed = &row->second;
             for (auto& field : record.fields) {
                 // The marks stage's ticks in tick-or-code columns get a second look: a
                 // written 1, 5 or 7 can have a tick's shape.
-                const bool marked_tick = field.reader == "marks" && field.text() == "√";
-                if (field.box.area() == 0 || (!field.reader.empty() && !marked_tick)) continue;
+                if (field.box.area() == 0) continue;
+                // A printed value struck through: what the marks stage saw was the print,
+                // the strike and the writing together; the writing alone is read here.
+                std::optional<cv::Mat> rewritten;
+                if (printed && (field.reader.empty() || field.reader == "marks")) rewritten = without_struck_print(ctx, *printed, field);
+                const bool marked_tick = !rewritten && field.reader == "marks" && field.text() == "√";
+                if (!rewritten && !field.reader.empty() && !marked_tick) continue;
                 const FieldSpec& spec = ctx.form.field(field.key);
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
@@ -108,7 +127,7 @@ public:
                         continue;
                     }
                 }
-                cv::Mat ink = ink_for_digits(ctx.page.image, field.box, spec.placement != Placement::column);
+                cv::Mat ink = rewritten ? *rewritten : ink_for_digits(ctx.page.image, field.box, spec.placement != Placement::column);
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
                                    DigitReader::cut(ink, crops, tick_field)});
             }
@@ -172,6 +191,26 @@ private:
                 }
         const FieldSpec& spec = *part[0].spec;
         if (auto reading = decode_constrained(all, date_interpretation(spec.earliest_date, today()))) set_constrained(*part[0].field, *reading);
+    }
+
+    // A value printed in the cell (formscan print) and struck through: the print and the
+    // strike are taken out of the ink, and the surveyor's new value is what is left.
+    // Nothing when the field's printed value is not struck through.
+    std::optional<cv::Mat> without_struck_print(const PageContext& ctx, const Record& printed, const Field& field) const {
+        const Field* value = printed.find(field.key);
+        if (!value || value->reader != "printed" || value->text().empty()) return std::nullopt;
+        const FieldSpec* spec = ctx.form.find_field(field.key);
+        if (!spec || !digit_field(*spec)) return std::nullopt;
+        const double px_per_mm = pixels_per_mm(ctx);
+        // A level stroke of a printed digit (or tick) is up to 2 mm long, of other print 4 mm.
+        const bool short_value = utf8_chars(value->text()).size() <= 2;
+        auto strike = find_strike(ctx.page.image, field.box, px_per_mm, short_value ? 2.0 : 4.0);
+        if (!strike) return std::nullopt;
+        const cv::Mat ink = ink_for_digits(ctx.page.image, field.box, spec->placement != Placement::column);
+        // The ink may be the cell enlarged (low-resolution scans).
+        const double scale = static_cast<double>(ink.rows) / std::max(1, field.box.height);
+        auto in_ink = [&](const cv::Point& p) { return cv::Point2f(p - field.box.tl()) * scale; };
+        return erase_print(ink, {value->text(), print_font_, px_per_mm * scale}, {in_ink(strike->first), in_ink(strike->second)});
     }
 
     // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
@@ -330,6 +369,8 @@ private:
     }
 
     int min_cell_height_ = 130;
+    std::shared_ptr<const PrintManifests> manifests_;
+    std::string print_font_;
     std::unique_ptr<DigitReader> reader_;
     double ok_confidence_ = 0.95;
     bool codes_too_ = true;

@@ -100,10 +100,14 @@ std::vector<int> align(const std::vector<CheckBox>& boxes, const std::vector<Opt
             if (i > 0 && j > 0) consider(score[i - 1][j - 1] + label_similarity(labels[i - 1], options[j - 1].chars) + kMatchBias, 'm');
             // Joined only when the first box's label holds part of the option: after a
             // glyph taken for a box (the 口 of 户口性质) comes the real box, with all of it.
+            // A label that holds all of it already is its own (工人, then the next box ticked
+            // over its label).
             if (i > 1 && j > 0 && same_line(i - 2, i - 1) && shares_a_character(labels[i - 2], options[j - 1].chars)) {
                 std::vector<std::string> joined = labels[i - 2];
                 joined.insert(joined.end(), labels[i - 1].begin(), labels[i - 1].end());
-                consider(score[i - 2][j - 1] + label_similarity(joined, options[j - 1].chars) + kMatchBias + kJoinPenalty, 'j');
+                const double together = label_similarity(joined, options[j - 1].chars);
+                if (together > label_similarity(labels[i - 2], options[j - 1].chars))
+                    consider(score[i - 2][j - 1] + together + kMatchBias + kJoinPenalty, 'j');
             }
         }
     }
@@ -183,13 +187,42 @@ std::vector<cv::Rect> find_boxes(const cv::Mat& horizontal, const cv::Mat& verti
         cv::Rect r(t.y, t.x, t.height, t.width);
         if (std::none_of(out.begin(), out.end(), [&](const cv::Rect& o) { return (o & r).area() > 0.3 * r.area(); })) out.push_back(r);
     }
-    // The boxes of one sheet are printed alike: a much smaller square is a glyph (口, 国).
+    // The boxes of one sheet are printed alike: a much smaller square is a glyph (口, 国);
+    // a larger one, or one clearly not square, a loop of handwriting (the 0 of an ID number).
     if (out.size() >= 5) {
         std::vector<int> sides;
         for (const auto& r : out) sides.push_back(std::min(r.width, r.height));
         std::nth_element(sides.begin(), sides.begin() + static_cast<long>(sides.size() / 2), sides.end());
         const double typical = sides[sides.size() / 2];
-        std::erase_if(out, [&](const cv::Rect& r) { return std::min(r.width, r.height) < 0.8 * typical; });
+        std::erase_if(out, [&](const cv::Rect& r) {
+            const int shorter = std::min(r.width, r.height), longer = std::max(r.width, r.height);
+            return shorter < 0.8 * typical || longer > 1.3 * typical || longer > 1.3 * shorter;
+        });
+    }
+    return out;
+}
+
+// Boxes filled over, sides and all (a tick taken back): solid squares about as large as
+// the printed boxes, or a little larger, where no box was found. Their sides are gone, so
+// the search by sides misses them, and the option would look as if printed without a box.
+std::vector<cv::Rect> filled_over_boxes(const cv::Mat& horizontal, const cv::Mat& vertical, const std::vector<cv::Rect>& boxes) {
+    std::vector<cv::Rect> out;
+    if (boxes.size() < 5) return out;
+    std::vector<int> sides;
+    for (const auto& r : boxes) sides.push_back(std::min(r.width, r.height));
+    std::nth_element(sides.begin(), sides.begin() + static_cast<long>(sides.size() / 2), sides.end());
+    const double typical = sides[sides.size() / 2];
+    cv::Mat solid = horizontal & vertical;  // what is solid both along and across
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(solid, labels, stats, centroids, 8, CV_32S);
+    for (int i = 1; i < n; ++i) {
+        cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
+                   stats.at<int>(i, cv::CC_STAT_HEIGHT));
+        const double side = std::min(r.width, r.height);
+        if (side < 0.9 * typical || std::max(r.width, r.height) > 1.45 * typical || std::max(r.width, r.height) > 1.3 * side) continue;
+        if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.85 * r.area()) continue;
+        if (std::any_of(boxes.begin(), boxes.end(), [&](const cv::Rect& b) { return (b & r).area() > 0; })) continue;
+        out.push_back(r);
     }
     return out;
 }
@@ -329,12 +362,12 @@ void SheetBoxesStage::process(PageContext& ctx) {
     cv::adaptiveThreshold(gray, bin, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, block, 25);
 
     Record record = make_empty_record(form, ctx.page, 0);
-    auto read_text = [&](const cv::Rect& area) -> OcrResult {
+    auto read_text = [&](const cv::Rect& area, double scale = 1.0) -> OcrResult {
         cv::Rect r = area & cv::Rect(0, 0, gray.cols, gray.rows);
         if (r.area() <= 0) return {};
         cv::Mat ink = cell_ink(gray, r);
         if (ink_share(ink) < 0.002) return {};
-        return ocr_->read(grey_for_ocr(gray, r, ink, text_height_, 0.8), true, "", 1);
+        return ocr_->read(grey_for_ocr(gray, r, ink, static_cast<int>(text_height_ * scale), 0.8), true, "", 1);
     };
 
     // 1. Check boxes, their state and their labels.
@@ -344,7 +377,16 @@ void SheetBoxesStage::process(PageContext& ctx) {
     cv::Mat horizontal = open_lines(bin, k, 1), vertical = open_lines(bin, 1, k);
     cv::Mat lines = horizontal | vertical;
     std::vector<CheckBox> boxes;
-    for (const cv::Rect& r : find_boxes(horizontal, vertical, px_per_mm)) {
+    const std::vector<cv::Rect> printed_boxes = find_boxes(horizontal, vertical, px_per_mm);
+    for (const cv::Rect& r : filled_over_boxes(horizontal, vertical, printed_boxes)) {
+        CheckBox b;
+        b.rect = r;
+        b.ink = 1.0;
+        b.state = BoxState::filled;
+        b.confidence = 0.9;
+        boxes.push_back(b);
+    }
+    for (const cv::Rect& r : printed_boxes) {
         CheckBox b;
         b.rect = r;
         // Inside the box: away from its sides by their measured thickness (with their blur).
@@ -401,7 +443,11 @@ void SheetBoxesStage::process(PageContext& ctx) {
         int end = r.x + static_cast<int>(40 * px_per_mm);
         if (i + 1 < boxes.size() && std::abs(boxes[i + 1].rect.y - r.y) < r.height * 0.6) end = std::min(end, boxes[i + 1].rect.x);
         const int pad = static_cast<int>(0.2 * r.height);
-        boxes[i].label = read_text({r.br().x + pad, r.y - 3 * pad, end - r.br().x - 2 * pad, r.height + 6 * pad}).text;
+        const cv::Rect area(r.br().x + pad, r.y - 3 * pad, end - r.br().x - 2 * pad, r.height + 6 * pad);
+        boxes[i].label = read_text(area).text;
+        // The fast model now and then reads a clear label as nothing at one size and
+        // rightly at another (学龄前 at 36 pixels high, not at 32 or 40).
+        if (cjk_only(boxes[i].label).empty()) boxes[i].label = read_text(area, 1.25).text;
     }
 
     // 2. Boxes to options, and the choice fields' values.
@@ -553,6 +599,21 @@ void SheetBoxesStage::process(PageContext& ctx) {
     static const std::vector<std::string> kLowerBlanks = {"handler_signed", "checker_signed", "remarks"};
     std::vector<std::pair<std::string, cv::Rect>> blanks;
     auto assign = [&](const std::vector<std::string>& keys, std::vector<cv::Rect> found, const char* region, bool longest = false) {
+        if (!longest && found.size() > keys.size()) {
+            // A short stroke alone on its line (of a tick, of a box, of writing) is no blank:
+            // the blanks that short share their line with others (an address in parts, the
+            // date after the signature); those alone on a line are long.
+            auto alone_and_short = [&](const cv::Rect& r) {
+                if (r.width >= 10 * px_per_mm) return false;
+                const int middle = r.y + r.height / 2;
+                return std::none_of(found.begin(), found.end(), [&](const cv::Rect& o) {
+                    return o != r && std::abs(o.y + o.height / 2 - middle) < 1.5 * px_per_mm;
+                });
+            };
+            std::vector<cv::Rect> kept;
+            std::copy_if(found.begin(), found.end(), std::back_inserter(kept), [&](const cv::Rect& r) { return !alone_and_short(r); });
+            if (kept.size() >= keys.size()) found = std::move(kept);
+        }
         if (!longest && found.size() > keys.size()) {
             // Strokes (of a tick, of a glyph) that pass for lines: dropped when they are just
             // the extra ones and the thinnest, thinner than the printed blanks (the median

@@ -803,21 +803,38 @@ TEST(SheetBoxes, ChoicesOfDamagedSheetsAreReadFromTheirBoxes) {
     EXPECT_LE(silent, 1) << "choices read wrong but sure";
 }
 
+namespace {
+
+// A check box as the 登记表 prints it (3 mm, 0.3 mm line), and a printed option after it.
+void print_box(cairo_t* cr, double x, double y) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.3);
+    cairo_rectangle(cr, x, y, 3, 3);
+    cairo_stroke(cr);
+}
+
+// Boxed options on one line from x: returns where the next would start.
+double print_options(cairo_t* cr, double x, double y, const std::vector<std::string>& options) {
+    for (const auto& option : options) {
+        print_box(cr, x, y);
+        const double w = synth::measure_text(cr, option, "Noto Sans CJK SC", 3.5) + 0.5;
+        synth::print_text(cr, option, "Noto Sans CJK SC", 3.5, {x + 4, y - 1, w, 5}, synth::Align::left, false);
+        x += 4 + w + 3;
+    }
+    return x;
+}
+
+}  // namespace
+
 TEST(SheetBoxes, ABoldTickWithStraightStrokesIsATickNotAGlyph) {
     // 户口性质 □农业 ☑非农业 on a 1-bit scan at 170 dpi: the tick's flat arm and its steep
     // one, bold, are as straight as 日's strokes. The box had been dropped as a glyph.
     const cv::Mat clean = synth::render_page(210, 297, 170, [&](cairo_t* cr) {
-        auto box = [&](double x, double y) {
-            cairo_set_source_rgb(cr, 0, 0, 0);
-            cairo_set_line_width(cr, 0.3);
-            cairo_rectangle(cr, x, y, 3, 3);
-            cairo_stroke(cr);
-        };
         const double y = 60;
         synth::print_text(cr, "户口性质:", "Noto Sans CJK SC", 3.5, {20, y - 1, 22, 5}, synth::Align::left, false);
-        box(44, y);
+        print_box(cr, 44, y);
         synth::print_text(cr, "农业", "Noto Sans CJK SC", 3.5, {48, y - 1, 12, 5}, synth::Align::left, false);
-        box(64, y);
+        print_box(cr, 64, y);
         synth::print_text(cr, "非农业", "Noto Sans CJK SC", 3.5, {68, y - 1, 16, 5}, synth::Align::left, false);
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_set_line_width(cr, 0.5);
@@ -836,6 +853,42 @@ TEST(SheetBoxes, ABoldTickWithStraightStrokesIsATickNotAGlyph) {
     auto records = pipeline.run(page, test::templates().at("zj-dengji"));
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].at("hukou_type").text(), "非农业");
+}
+
+TEST(SheetBoxes, ALabelHiddenByItsTickStillTiesTheBoxToTheOptionBetweenItsNeighbours) {
+    // 个人身份 ... □工人 ☑农民 where the surveyor's tick ran over the label: its box, after
+    // 工人 read whole, is the option after 工人. (It had been joined to 工人's box, as a
+    // glyph taken for a box is, and 农民 was lost.) And a loop of writing in the ID number
+    // above, larger than the boxes, is not a box.
+    const cv::Mat page_image = synth::render_page(210, 297, 200, [&](cairo_t* cr) {
+        const double y = 80;
+        synth::print_text(cr, "公民身份证号码", "Noto Sans CJK SC", 3.5, {20, y - 16, 30, 5}, synth::Align::left, false);
+        cairo_set_line_width(cr, 0.5);
+        cairo_rectangle(cr, 60, y - 17, 4.4, 4.2);  // a written 0, squarish
+        cairo_move_to(cr, 61, y - 14);
+        cairo_line_to(cr, 63, y - 16);
+        cairo_stroke(cr);
+        synth::print_text(cr, "个人身份:", "Noto Sans CJK SC", 3.5, {20, y - 1, 22, 5}, synth::Align::left, false);
+        const double x = print_options(cr, 44, y, {"职员", "企业管理人员", "工人", "农民"});
+        print_options(cr, 44, y + 7, {"学生", "现役军人", "自由职业者"});
+        // The tick in 农民's box, its long arm over the label, scribbled thick.
+        const double bx = x - 3 - synth::measure_text(cr, "农民", "Noto Sans CJK SC", 3.5) - 0.5 - 4;
+        cairo_set_line_width(cr, 0.9);
+        cairo_move_to(cr, bx + 0.5, y + 1.5);
+        cairo_line_to(cr, bx + 1.5, y + 2.8);
+        cairo_line_to(cr, bx + 11, y - 1);
+        cairo_move_to(cr, bx + 4, y + 3.2);
+        cairo_line_to(cr, bx + 11, y + 0.2);
+        cairo_move_to(cr, bx + 4, y + 0.5);
+        cairo_line_to(cr, bx + 11, y + 3.5);
+        cairo_stroke(cr);
+    });
+    Page page = page_of(page_image);
+    page.dpi = 200;
+    Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
+    auto records = pipeline.run(page, test::templates().at("zj-dengji"));
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].at("personal_status").text(), "农民");
 }
 
 TEST(PrintedValues, PrintedValuesAreCheckedStruckOnesReviewedAndAPageWithoutItsCodeIdentified) {

@@ -1,8 +1,11 @@
 #include "formscan/calibration.hpp"
+#include "formscan/record_json.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <random>
 
 using namespace formscan;
@@ -73,4 +76,35 @@ TEST(Calibration, ASmallBlockAllRightAtTheTopDoesNotReportLessThanTheOneBelow) {
         EXPECT_GE(c.apply("r", "f", raw), last) << raw;
         last = c.apply("r", "f", raw);
     }
+}
+
+TEST(Calibration, APageHeaderValueCountsOncePerPageNotOncePerRow) {
+    // Two pages of twelve rows: the page-header date is copied to every row. Page 1's
+    // is right and page 2's wrong: one reading right and one wrong, not 12 and 12;
+    // the rows' own fields count once per row.
+    std::string dir = test::temp_dir("calibration_observe");
+    std::ofstream truth(dir + "/truth.jsonl"), read(dir + "/read.jsonl");
+    for (int page = 1; page <= 2; ++page)
+        for (int row = 1; row <= 12; ++row) {
+            Record t;
+            t.source = "scan.png";
+            t.page = page;
+            t.row = row;
+            t.template_id = "zj-hedui";
+            t.fields.push_back({"fill_date", std::string("2015-03-01")});
+            t.fields.push_back({"phone", std::string("13800000000")});
+            Record r = t;
+            for (auto& f : r.fields) f.reader = "digits", f.confidence = 0.97;
+            if (page == 2) r.fields[0].value = std::string("2016-03-01");
+            truth << record_to_json_line(t) << "\n";
+            read << record_to_json_line(r) << "\n";
+        }
+    truth.close();
+    read.close();
+    auto obs = observe(dir + "/truth.jsonl", dir + "/read.jsonl", test::templates());
+    ASSERT_EQ(obs["digits/fill_date"].size(), 2u);
+    EXPECT_EQ(std::count_if(obs["digits/fill_date"].begin(), obs["digits/fill_date"].end(),
+                            [](const auto& o) { return o.second; }), 1);
+    EXPECT_EQ(obs["digits/phone"].size(), 24u);
+    EXPECT_EQ(obs["digits/*"].size(), 26u);
 }
