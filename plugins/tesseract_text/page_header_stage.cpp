@@ -6,6 +6,7 @@
 #include "formscan/paths.hpp"
 #include "formscan/text_utils.hpp"
 
+#include <Poco/Logger.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -25,46 +26,87 @@ bool is_any(const std::string& s, std::initializer_list<const char*> options) {
     return false;
 }
 
-// The printed label of a header field, found by its two most distinctive characters
-// (OCR of the rest of the label may be imperfect). Colons and closing brackets after
-// them belong to the label.
+bool is_label_punctuation(const std::string& c) { return is_any(c, {"(", ")", ":", "（", "）", "："}); }
+
+// One character as the label has it, brackets and colons in either width.
+bool same_character(const std::string& a, const std::string& b) {
+    auto fold = [](const std::string& c) {
+        if (c == "（") return std::string("(");
+        if (c == "）") return std::string(")");
+        if (c == "：") return std::string(":");
+        return c;
+    };
+    return fold(a) == fold(b);
+}
+
+// The printed label of a header field, found by two of its characters side by side (OCR
+// of the rest of the label may be imperfect). Where such a pair occurs more than once (a
+// village "利后社区" written against its label 村(社区)), the place where more of the label
+// reads alike wins, its brackets and colon counting double: values rarely hold them.
+// Colons and closing brackets after them belong to the label.
 Label find_label(const std::vector<OcrSymbol>& s, const std::string& label) {
     auto chars = utf8_chars(label);
+    const int n = static_cast<int>(s.size()), length = static_cast<int>(chars.size());
     Label best;
-    for (std::size_t i = 0; i + 1 < chars.size() && best.start < 0; ++i) {
-        if (is_any(chars[i], {"(", ")", ":", "（", "）", "："})) continue;
-        for (std::size_t k = 0; k + 1 < s.size(); ++k) {
-            if (s[k].text != chars[i] || s[k + 1].text != chars[i + 1]) continue;
-            best.start = static_cast<int>(k) - static_cast<int>(i);
-            best.end = best.start + static_cast<int>(chars.size()) - 1;
-            break;
+    int best_score = 0, best_pair = -1;
+    for (int i = 0; i + 1 < length; ++i) {
+        if (is_label_punctuation(chars[static_cast<std::size_t>(i)])) continue;
+        for (int k = 0; k + 1 < n; ++k) {
+            if (s[static_cast<std::size_t>(k)].text != chars[static_cast<std::size_t>(i)] ||
+                s[static_cast<std::size_t>(k + 1)].text != chars[static_cast<std::size_t>(i + 1)])
+                continue;
+            const int start = k - i;
+            int score = 0, last = k + 1;
+            for (int j = 0; j < length; ++j)
+                if (start + j >= 0 && start + j < n && same_character(s[static_cast<std::size_t>(start + j)].text, chars[static_cast<std::size_t>(j)])) {
+                    score += is_label_punctuation(chars[static_cast<std::size_t>(j)]) ? 2 : 1;
+                    last = std::max(last, start + j);
+                }
+            // The label's end: its last character read as such, or where it should be when
+            // more of it follows the pair unread (but not past a colon that was not read:
+            // "填表人签名" then the next label).
+            if (score > best_score) best_score = score, best_pair = i, best.start = start, best.end = last == k + 1 ? start + length - 1 : last;
         }
     }
-    if (best.start < 0) return best;
+    // A pair inside the label alone (社区 of a village written against its label 村(社区))
+    // is too little to place it; its first two characters are enough (乡镇 of 乡镇(街道)
+    // read without its brackets).
+    if (best_score < 3 && best_pair != 0) return {};
     best.start = std::max(0, best.start);
-    best.end = std::min(static_cast<int>(s.size()) - 1, best.end);
+    best.end = std::min(n - 1, best.end);
     // OCR may split or merge a symbol: move the ends to the label's own first and last
-    // characters when they are found close by (brackets and colons in both widths).
-    auto same = [](const std::string& a, const std::string& b) {
-        auto fold = [](const std::string& c) {
-            if (c == "（") return std::string("(");
-            if (c == "）") return std::string(")");
-            if (c == "：") return std::string(":");
-            return c;
-        };
-        return fold(a) == fold(b);
-    };
+    // characters when they are found close by.
     for (int k = best.end + 2; k >= best.end - 2; --k)
-        if (k >= 0 && k < static_cast<int>(s.size()) && same(s[k].text, chars.back())) {
+        if (k >= 0 && k < n && same_character(s[static_cast<std::size_t>(k)].text, chars.back())) {
             best.end = k;
             break;
         }
     for (int k = best.start - 2; k <= best.start + 2; ++k)
-        if (k >= 0 && k < static_cast<int>(s.size()) && same(s[k].text, chars.front())) {
+        if (k >= 0 && k < n && same_character(s[static_cast<std::size_t>(k)].text, chars.front())) {
             best.start = k;
             break;
         }
     return best;
+}
+
+// A label ending in a colon that OCR misread past knowing ("填表人签名:" in a spaced serif
+// read as "华As:"): the one colon on the line outside the labels found ends it.
+Label label_by_its_colon(const std::vector<OcrSymbol>& s, const std::string& label, const std::vector<Label>& found) {
+    auto chars = utf8_chars(label);
+    Label colon;
+    if (chars.empty() || !same_character(chars.back(), ":")) return colon;
+    int after = -1;  // the end of the label found before it
+    for (int k = 0; k < static_cast<int>(s.size()); ++k) {
+        if (!same_character(s[static_cast<std::size_t>(k)].text, ":")) continue;
+        if (std::any_of(found.begin(), found.end(), [&](const Label& l) { return k >= l.start && k <= l.end; })) continue;
+        if (colon.end >= 0) return {};  // two colons: which is the label's is not known
+        colon.end = k;
+    }
+    if (colon.end < 0) return colon;
+    for (const auto& l : found)
+        if (l.end < colon.end) after = std::max(after, l.end);
+    colon.start = std::max(after + 1, colon.end - static_cast<int>(chars.size()) + 1);
+    return colon;
 }
 
 // Rows of the region holding text lines: [y0, y1) bands with ink.
@@ -138,6 +180,11 @@ void PageHeaderStage::process(PageContext& ctx) {
     cv::Mat scaled;
     cv::resize(gray(line), scaled, cv::Size(), scale, scale, cv::INTER_CUBIC);
     std::vector<OcrSymbol> symbols = ocr_->symbols(scaled, true);
+    if (Poco::Logger& log = Poco::Logger::get("formscan.stage.page_header"); log.debug()) {
+        std::string read;
+        for (const auto& symbol : symbols) read += symbol.text + " ";
+        log.debug("%s#%d header line read as %s", ctx.page.source, ctx.page.index, read);  // places and labels, no one's data
+    }
     auto to_page_x = [&](int x) { return line.x + static_cast<int>(x / scale); };
 
     // Value boxes lie between labels: a "before" value between the previous label's end
@@ -147,14 +194,22 @@ void PageHeaderStage::process(PageContext& ctx) {
         Label label;
     };
     std::vector<Placed> placed;
+    std::vector<const FieldSpec*> missing;
     for (const auto& spec : ctx.form.fields) {
         if (spec.placement != Placement::header) continue;
         Label label = find_label(symbols, spec.label);
+        if (label.start < 0) missing.push_back(&spec);
+        else placed.push_back({&spec, label});
+    }
+    for (const FieldSpec* spec : missing) {
+        std::vector<Label> found;
+        for (const auto& p : placed) found.push_back(p.label);
+        Label label = missing.size() == 1 ? label_by_its_colon(symbols, spec->label, found) : Label{};
         if (label.start < 0) {
-            ctx.page.add_issue("page_header", "header.label_missing", "label " + spec.label + " not found above the table");
+            ctx.page.add_issue("page_header", "header.label_missing", "label " + spec->label + " not found above the table");
             continue;
         }
-        placed.push_back({&spec, label});
+        placed.push_back({spec, label});
     }
     std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.label.start < b.label.start; });
     for (std::size_t i = 0; i < placed.size(); ++i) {
