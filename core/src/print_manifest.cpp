@@ -2,10 +2,12 @@
 
 #include "formscan/error.hpp"
 #include "formscan/record_json.hpp"
+#include "formscan/text_utils.hpp"
 
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -46,7 +48,15 @@ std::shared_ptr<const PrintManifests> load_print_manifests(const std::string& fo
     return manifests;
 }
 
-std::optional<std::pair<cv::Point, cv::Point>> find_strike(const cv::Mat& page, const cv::Rect& box, double px_per_mm, double min_mm) {
+bool is_printed_code(const std::vector<std::string>& chars) {
+    return chars.size() <= 2 && std::all_of(chars.begin(), chars.end(), [](const std::string& c) {
+               return c == "√" || (c.size() == 1 && std::isdigit(static_cast<unsigned char>(c[0])));
+           });
+}
+
+std::optional<std::pair<cv::Point, cv::Point>> find_strike(const cv::Mat& page, const cv::Rect& box, double px_per_mm,
+                                                           const std::string& printed) {
+    const double min_mm = is_printed_code(utf8_chars(printed)) ? 2.0 : 4.0;
     const cv::Rect inside = box & cv::Rect(0, 0, page.cols, page.rows);
     if (inside.width < 20 || inside.height < 8) return std::nullopt;
     // The middle band only: the cell's ruling lines above and below are no strike.

@@ -202,9 +202,7 @@ private:
         const FieldSpec* spec = ctx.form.find_field(field.key);
         if (!spec || !digit_field(*spec)) return std::nullopt;
         const double px_per_mm = pixels_per_mm(ctx);
-        // A level stroke of a printed digit (or tick) is up to 2 mm long, of other print 4 mm.
-        const bool short_value = utf8_chars(value->text()).size() <= 2;
-        auto strike = find_strike(ctx.page.image, field.box, px_per_mm, short_value ? 2.0 : 4.0);
+        auto strike = find_strike(ctx.page.image, field.box, px_per_mm, value->text());
         if (!strike) return std::nullopt;
         const cv::Mat ink = ink_for_digits(ctx.page.image, field.box, spec->placement != Placement::column);
         // The ink may be the cell enlarged (low-resolution scans).

@@ -15,7 +15,6 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 
@@ -25,13 +24,6 @@ namespace {
 
 // An ID number read whole, its check digit right.
 bool valid_id(const Field* id) { return id && id->text().size() == 18 && id_has_valid_check(id->text()); }
-
-// A code or a tick (one or two characters): read otherwise, it is another value, not a misreading.
-bool is_code(const std::vector<std::string>& chars) {
-    return chars.size() <= 2 && std::all_of(chars.begin(), chars.end(), [](const std::string& c) {
-               return c == "√" || (c.size() == 1 && std::isdigit(static_cast<unsigned char>(c[0])));
-           });
-}
 
 // Whether `read` is in order within `printed` (a wrapped cell read in part).
 bool part_of(const std::vector<std::string>& read, const std::vector<std::string>& printed) {
@@ -47,7 +39,7 @@ bool part_of(const std::vector<std::string>& read, const std::vector<std::string
 // two wrong, a part of it, or the printed text among the reader's alternatives.
 bool misread_of(const Field& field, const std::string& printed) {
     const auto read = utf8_chars(field.text()), want = utf8_chars(printed);
-    if (is_code(want)) return false;
+    if (is_printed_code(want)) return false;
     if (edit_distance(read, want) <= std::max<std::size_t>(1, want.size() / 2)) return true;
     if (read.size() * 3 >= want.size() && part_of(read, want)) return true;
     return std::any_of(field.alternatives.begin(), field.alternatives.end(), [&](const Alternative& a) { return a.value == printed; });
@@ -56,7 +48,7 @@ bool misread_of(const Field& field, const std::string& printed) {
 // A code read as printed, but with another reading nearly as likely: ink over the print
 // (a correction whose strike was missed) reads so.
 bool doubtful_code(const Field& field) {
-    if (!is_code(utf8_chars(field.text())) || field.alternatives.size() < 2) return false;
+    if (!is_printed_code(utf8_chars(field.text())) || field.alternatives.size() < 2) return false;
     return field.alternatives[1].score >= 0.67 * field.alternatives[0].score;
 }
 
@@ -165,9 +157,7 @@ private:
                 f->errors.push_back({"printed.not_found", "not found on the page: the value printed there is shown"});
                 continue;
             }
-            // A level stroke of a printed character is up to 3.4 mm long, of a printed digit half that.
-            const double strike_mm = is_code(utf8_chars(p.text())) ? 2.0 : 4.0;
-            if (!f->box.empty() && find_strike(page.image, f->box, px_per_mm, strike_mm)) {
+            if (!f->box.empty() && find_strike(page.image, f->box, px_per_mm, p.text())) {
                 // Changed by hand: the new value is the reviewer's to confirm.
                 f->status = FieldStatus::review;
                 f->alternatives.push_back({p.text(), 0.5});

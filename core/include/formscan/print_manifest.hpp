@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace formscan {
 
@@ -31,10 +32,15 @@ struct PrintManifests {
 // folder) or printed_values.manifest (a line that is no record, with file and line).
 std::shared_ptr<const PrintManifests> load_print_manifests(const std::string& folder);
 
+// A code or a tick (one or two characters, digits or √): read otherwise, it is another
+// value, not a misreading; its strokes are short.
+bool is_printed_code(const std::vector<std::string>& chars);
+
 // A long straight stroke, level or slanting a little, across the middle of the field's
-// box: the printed value struck through. Longer than 45% of the box and than `min_mm`
-// (than any printed stroke). The stroke's two ends, on the page, when there is one.
+// box: the value `printed` there struck through. Longer than 45% of the box and than any
+// stroke of the print (a level stroke of a printed character is up to 3.4 mm long, of a
+// printed code or tick half that). The stroke's two ends, on the page, when there is one.
 std::optional<std::pair<cv::Point, cv::Point>> find_strike(const cv::Mat& page_gray, const cv::Rect& box, double px_per_mm,
-                                                           double min_mm);
+                                                           const std::string& printed);
 
 }  // namespace formscan
