@@ -178,6 +178,14 @@ std::vector<cv::Rect> boxes_by_sides(const cv::Mat& horizontal, const cv::Mat& v
     return out;
 }
 
+// The median of the squares' shorter sides: the boxes of one sheet are printed alike.
+double typical_side(const std::vector<cv::Rect>& squares) {
+    std::vector<int> sides;
+    for (const auto& r : squares) sides.push_back(std::min(r.width, r.height));
+    std::nth_element(sides.begin(), sides.begin() + static_cast<long>(sides.size() / 2), sides.end());
+    return sides[sides.size() / 2];
+}
+
 // Boxes found by their horizontal sides, and by their vertical ones (the same search on
 // the transposed page): a side that touches the label's first stroke is too long to be a
 // side, but the two other sides are not.
@@ -190,10 +198,7 @@ std::vector<cv::Rect> find_boxes(const cv::Mat& horizontal, const cv::Mat& verti
     // The boxes of one sheet are printed alike: a much smaller square is a glyph (口, 国);
     // a larger one, or one clearly not square, a loop of handwriting (the 0 of an ID number).
     if (out.size() >= 5) {
-        std::vector<int> sides;
-        for (const auto& r : out) sides.push_back(std::min(r.width, r.height));
-        std::nth_element(sides.begin(), sides.begin() + static_cast<long>(sides.size() / 2), sides.end());
-        const double typical = sides[sides.size() / 2];
+        const double typical = typical_side(out);
         std::erase_if(out, [&](const cv::Rect& r) {
             const int shorter = std::min(r.width, r.height), longer = std::max(r.width, r.height);
             return shorter < 0.8 * typical || longer > 1.3 * typical || longer > 1.3 * shorter;
@@ -208,10 +213,7 @@ std::vector<cv::Rect> find_boxes(const cv::Mat& horizontal, const cv::Mat& verti
 std::vector<cv::Rect> filled_over_boxes(const cv::Mat& horizontal, const cv::Mat& vertical, const std::vector<cv::Rect>& boxes) {
     std::vector<cv::Rect> out;
     if (boxes.size() < 5) return out;
-    std::vector<int> sides;
-    for (const auto& r : boxes) sides.push_back(std::min(r.width, r.height));
-    std::nth_element(sides.begin(), sides.begin() + static_cast<long>(sides.size() / 2), sides.end());
-    const double typical = sides[sides.size() / 2];
+    const double typical = typical_side(boxes);
     cv::Mat solid = horizontal & vertical;  // what is solid both along and across
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(solid, labels, stats, centroids, 8, CV_32S);

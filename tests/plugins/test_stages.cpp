@@ -813,6 +813,14 @@ void print_box(cairo_t* cr, double x, double y) {
     cairo_stroke(cr);
 }
 
+// A drawn 登记表 page (scanned at `dpi`) through deskew and sheet_boxes.
+std::vector<Record> read_sheet(const cv::Mat& image, double dpi) {
+    Page page = page_of(image);
+    page.dpi = dpi;
+    Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
+    return pipeline.run(page, test::templates().at("zj-dengji"));
+}
+
 // Boxed options on one line from x: returns where the next would start.
 double print_options(cairo_t* cr, double x, double y, const std::vector<std::string>& options) {
     for (const auto& option : options) {
@@ -847,10 +855,7 @@ TEST(SheetBoxes, ABoldTickWithStraightStrokesIsATickNotAGlyph) {
     });
     cv::Mat one_bit;
     cv::threshold(clean, one_bit, 160, 255, cv::THRESH_BINARY);
-    Page page = page_of(one_bit);
-    page.dpi = 170;
-    Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
-    auto records = pipeline.run(page, test::templates().at("zj-dengji"));
+    auto records = read_sheet(one_bit, 170);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].at("hukou_type").text(), "非农业");
 }
@@ -883,10 +888,7 @@ TEST(SheetBoxes, ALabelHiddenByItsTickStillTiesTheBoxToTheOptionBetweenItsNeighb
         cairo_line_to(cr, bx + 11, y + 3.5);
         cairo_stroke(cr);
     });
-    Page page = page_of(page_image);
-    page.dpi = 200;
-    Pipeline pipeline(host(), {{"deskew", "sheet_boxes"}, {}}, env());
-    auto records = pipeline.run(page, test::templates().at("zj-dengji"));
+    auto records = read_sheet(page_image, 200);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].at("personal_status").text(), "农民");
 }
