@@ -17,6 +17,17 @@ InkPiece piece_of(const cv::Mat& ink, const cv::Rect& box) {
     return p;
 }
 
+// Two dots one above the other, each small beside the line's height: a colon (the
+// label's, "填报日期:", when the field's box starts at it), never a digit. Joined as one
+// piece, they are as tall as a small digit and read as a 1.
+bool is_colon(const std::vector<cv::Rect>& parts, int height) {
+    if (parts.size() != 2) return false;
+    const cv::Rect& upper = parts[0].y < parts[1].y ? parts[0] : parts[1];
+    const cv::Rect& lower = parts[0].y < parts[1].y ? parts[1] : parts[0];
+    auto dot = [&](const cv::Rect& r) { return r.height < 0.3 * height && r.width < 0.3 * height && r.width < 2 * r.height; };
+    return dot(upper) && dot(lower) && lower.y - upper.br().y > 0.1 * height;
+}
+
 int median_of(std::vector<int> v) {
     if (v.empty()) return 0;
     std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -74,6 +85,7 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
     struct Blob {
         cv::Rect box;
         std::vector<int> ids;
+        std::vector<cv::Rect> parts;  // each component's box
     };
     std::vector<Blob> blobs;
     const int min_area = std::max(4, static_cast<int>(ink.total() / 3000));
@@ -81,7 +93,9 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
         if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
         blobs.push_back({{stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                           stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)},
-                         {i}});
+                         {i},
+                         {}});
+        blobs.back().parts = {blobs.back().box};
     }
     if (blobs.empty()) return {};
     std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
@@ -96,6 +110,7 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
             if (overlap > 0.5 * narrower) {
                 last.box |= b.box;
                 last.ids.insert(last.ids.end(), b.ids.begin(), b.ids.end());
+                last.parts.insert(last.parts.end(), b.parts.begin(), b.parts.end());
                 continue;
             }
         }
@@ -122,6 +137,11 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
     std::vector<char> kinds;
     for (std::size_t i = 0; i < joined.size(); ++i) {
         const Blob& b = joined[i];
+        if (is_colon(b.parts, height)) {
+            merged.push_back(b);
+            kinds.push_back(':');
+            continue;
+        }
         if (b.box.height >= 0.45 * height) {
             merged.push_back(b);
             kinds.push_back(0);

@@ -185,6 +185,11 @@ DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& prob
             kk = cell.prev_k;
         }
         std::reverse(r.chars.begin(), r.chars.end());
+        // A separator before the first digit or after the last belongs to no value (the
+        // label's colon, a dash drawn after the date).
+        auto is_separator = [](const CharReading& c) { return c.best < '0' || c.best > '9'; };
+        while (!r.chars.empty() && is_separator(r.chars.back())) r.chars.pop_back();
+        while (!r.chars.empty() && is_separator(r.chars.front())) r.chars.erase(r.chars.begin());
         r.score = best[n][k].score;
         if (k == end_k) all.best = static_cast<int>(all.by_length.size());
         all.by_length.push_back(std::move(r));

@@ -1,8 +1,8 @@
 #include "print_eraser.hpp"
 
-#include <cairo.h>
+#include "formscan/pango_handles.hpp"
+
 #include <opencv2/imgproc.hpp>
-#include <pango/pangocairo.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,36 +10,16 @@
 
 namespace formscan {
 
-namespace {
-
-struct SurfaceDeleter {
-    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct ContextDeleter {
-    void operator()(cairo_t* c) const { cairo_destroy(c); }
-};
-struct LayoutDeleter {
-    void operator()(PangoLayout* l) const { g_object_unref(l); }
-};
-struct FontDeleter {
-    void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-};
-
-}  // namespace
 
 RenderedPrint render_print(const PrintInCell& print, double size_mm, cv::Size cell) {
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(cairo_image_surface_create(CAIRO_FORMAT_A8, cell.width, cell.height));
-    std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
+    CairoSurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_A8, cell.width, cell.height));
+    CairoContextPtr cr(cairo_create(surface.get()));
     cairo_scale(cr.get(), print.px_per_mm, print.px_per_mm);
     const double width_mm = cell.width / print.px_per_mm, height_mm = cell.height / print.px_per_mm;
     // As `formscan print` sets a value: centred, shrunk until it fits the cell.
     double size = size_mm;
     for (int attempt = 0; attempt < 40; ++attempt, size *= 0.92) {
-        std::unique_ptr<PangoLayout, LayoutDeleter> layout(pango_cairo_create_layout(cr.get()));
-        std::unique_ptr<PangoFontDescription, FontDeleter> desc(pango_font_description_from_string(print.font.c_str()));
-        pango_font_description_set_absolute_size(desc.get(), size * PANGO_SCALE);
-        pango_layout_set_font_description(layout.get(), desc.get());
-        pango_layout_set_text(layout.get(), print.text.c_str(), -1);
+        PangoLayoutPtr layout = make_pango_layout(cr.get(), print.text, print.font, size);
         PangoRectangle ink, logical;
         pango_layout_get_extents(layout.get(), &ink, &logical);
         const double w = double(logical.width) / PANGO_SCALE, h = double(logical.height) / PANGO_SCALE;

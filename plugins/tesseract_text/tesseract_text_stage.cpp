@@ -2,6 +2,7 @@
 // decided, with Tesseract on the cleaned cell crop, the field's alphabet and its
 // vocabulary. See README.md in this folder.
 #include "cell_ocr.hpp"
+#include "glyph_reader.hpp"
 #include "ocr_params.hpp"
 
 #include "formscan/cell_image.hpp"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -52,6 +54,13 @@ public:
                     {"vocabulary_penalty", ParamType::number, "0.25", 0, 1,
                      "confidence lost per character corrected by the vocabulary"},
                     chinese_model_param(),
+                    {"glyph_model", ParamType::string, "glyphs/glyphs.onnx", 0, 0,
+                     "printed-glyph recogniser that reads names beside Tesseract, relative to the models folder (its "
+                     "characters in chars.txt beside it); \"\" = Tesseract alone"},
+                    {"tesseract_vote", ParamType::number, "60", 1, 100000,
+                     "how many times likelier a name's character is when Tesseract read it too"},
+                    {"rare_weight", ParamType::number, "0.2", 0, 1,
+                     "how much likelier a name's character of GB 2312's second level (rare) is than the recogniser says"},
                 }};
     }
 
@@ -60,7 +69,13 @@ public:
         sharpen_ = params.get_double("sharpen");
         ok_confidence_ = params.get_double("ok_confidence");
         vocabulary_penalty_ = params.get_double("vocabulary_penalty");
+        tesseract_vote_ = params.get_double("tesseract_vote");
+        rare_weight_ = params.get_double("rare_weight");
         ocr_ = make_cell_ocr(params, env);
+        if (std::filesystem::path model = params.get_string("glyph_model"); !model.empty()) {
+            if (model.is_relative()) model = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / model;
+            glyphs_ = std::make_unique<GlyphReader>(model.string(), (model.parent_path() / "chars.txt").string());
+        }
     }
 
     void process(PageContext& ctx) override {
@@ -110,7 +125,117 @@ private:
             if (auto id = read_id_number(bw, whitelist)) return *id;
         }
         OcrResult raw = ocr_->read(bw, !latin, whitelist, lines);
-        return interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+        Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+        if (glyphs_ && lines == 1 && !latin) {
+            if (spec.script == "han") return with_glyphs(reading, ink);
+            if (!spec.vocabulary.empty())
+                return vocabulary_with_glyphs(reading, remove_spaces(raw.text), ink, ctx.form.vocabulary(spec.vocabulary),
+                                              spec.type == FieldType::ethnicity);
+        }
+        return reading;
+    }
+
+    // The cell's characters read by the glyph recogniser, as many as Tesseract read, or
+    // (when it read none) as the ink is wide, the characters being square (at most `most`).
+    // Empty when there is no ink or it cannot be cut so.
+    std::vector<GlyphDistribution> read_glyphs(const std::vector<std::string>& said, const cv::Mat& ink, int most) {
+        int count = static_cast<int>(said.size());
+        if (count == 0) {
+            const cv::Rect b = ink_bounds(ink);
+            if (b.area() == 0) return {};
+            count = std::clamp(static_cast<int>(std::lround(static_cast<double>(b.width) / std::max(1, b.height))), 1, most);
+        }
+        auto glyphs = glyphs_->read(ink, count);
+        if (glyphs.size() != static_cast<std::size_t>(count)) return {};
+        return glyphs;
+    }
+
+    // A value of a closed list (56 ethnicities, 男/女, the district's townships) chosen by
+    // both readers: each entry of as many characters as Tesseract read (or, when it read
+    // none, as the ink is wide) scored by the glyph recogniser's probabilities of its
+    // characters, those Tesseract read counting tesseract_vote times; the entry's share of
+    // all the scores is its confidence. An ethnicity may be printed short (汉 for 汉族).
+    Reading vocabulary_with_glyphs(const Reading& tesseract, const std::string& raw, const cv::Mat& ink,
+                                   const std::vector<std::string>& entries, bool short_forms) {
+        std::vector<std::string> said;
+        for (const auto& c : utf8_chars(raw))
+            if (is_han(c)) said.push_back(c);
+        const auto glyphs = read_glyphs(said, ink, 8);
+        if (glyphs.empty()) return tesseract;
+        const int count = static_cast<int>(glyphs.size());
+        std::vector<std::pair<std::string, double>> scored;
+        double total = 0, best = 0, best_seen = 0;
+        for (const auto& entry : entries) {
+            std::vector<std::string> printed = utf8_chars(entry);
+            if (short_forms && printed.size() == 2 && printed.back() == "族") printed.pop_back();
+            if (printed.size() != static_cast<std::size_t>(count)) continue;
+            double score = 1, seen = 1;
+            for (std::size_t i = 0; i < printed.size(); ++i) {
+                const GlyphDistribution& g = glyphs[i];
+                const double p = g.knows(printed[i]) ? std::max(g.of(printed[i]), 1e-6) : 1e-3;
+                seen *= p;
+                score *= i < said.size() && said[i] == printed[i] ? p * tesseract_vote_ : p;
+            }
+            scored.push_back({entry, score});
+            total += score;
+            if (score > best) best = score, best_seen = seen;
+        }
+        // Ink that looks like none of the entries (writing, a correction): not forced into one.
+        if (scored.empty() || total <= 0 || std::pow(best_seen, 1.0 / count) < 0.02) return tesseract;
+        std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        Reading out{scored[0].first, scored[0].second / total, {}};
+        for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.alternatives.push_back({scored[i].first, scored[i].second / total});
+        return out;
+    }
+
+    // A name read again character by character by the glyph recogniser: each character is
+    // the one most likely to both readers (Tesseract's counting tesseract_vote times), and the
+    // name as sure as the product of its characters' shares. Tesseract decides how many
+    // characters there are; when it read none, the ink's width does (characters are square).
+    Reading with_glyphs(const Reading& tesseract, const cv::Mat& ink) {
+        const std::vector<std::string> read = utf8_chars(tesseract.value);
+        const auto glyphs = read_glyphs(read, ink, 4);
+        if (glyphs.empty()) return tesseract;
+        const int count = static_cast<int>(glyphs.size());
+        Reading out;
+        out.confidence = 1;
+        std::size_t weakest = 0;
+        double weakest_share = 2;
+        std::vector<std::vector<std::pair<std::string, double>>> shares;
+        for (int i = 0; i < count; ++i) {
+            const std::string said = i < static_cast<int>(read.size()) ? read[static_cast<std::size_t>(i)] : std::string();
+            const GlyphDistribution& glyph = glyphs[static_cast<std::size_t>(i)];
+            if (!said.empty() && !glyph.knows(said)) {
+                // A character beyond GB 2312 (some names have one): Tesseract's alone.
+                out.value += said;
+                shares.push_back({{said, 1.0}});
+                continue;
+            }
+            std::vector<std::pair<std::string, double>> score;
+            bool said_seen = false;
+            auto weight = [&](const std::string& c) { return (c == said ? tesseract_vote_ : 1.0) * (glyph.rare(c) ? rare_weight_ : 1.0); };
+            for (const auto& [c, p] : glyph.top(8)) {
+                said_seen = said_seen || c == said;
+                score.push_back({c, p * weight(c)});
+            }
+            if (!said.empty() && !said_seen) score.push_back({said, glyph.of(said) * weight(said)});
+            double total = 0;
+            for (const auto& s : score) total += s.second;
+            for (auto& s : score) s.second /= total;
+            std::sort(score.begin(), score.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+            out.value += score[0].first;
+            out.confidence *= score[0].second;
+            if (score.size() > 1 && score[0].second < weakest_share) weakest = static_cast<std::size_t>(i), weakest_share = score[0].second;
+            shares.push_back(std::move(score));
+        }
+        out.alternatives.push_back({out.value, out.confidence});
+        if (weakest_share <= 1) {
+            std::string alt;
+            for (std::size_t i = 0; i < shares.size(); ++i) alt += shares[i][i == weakest ? 1 : 0].first;
+            out.alternatives.push_back({alt, out.confidence / weakest_share * shares[weakest][1].second});
+        }
+        if (out.value != tesseract.value && !tesseract.value.empty()) out.alternatives.push_back({tesseract.value, tesseract.confidence});
+        return out;
     }
 
     // An ID number read with every character's alternatives: the most likely number
@@ -246,6 +371,8 @@ private:
     }
 
     std::unique_ptr<CellOcr> ocr_;
+    std::unique_ptr<GlyphReader> glyphs_;
+    double tesseract_vote_ = 60, rare_weight_ = 0.2;
     int x_height_ = 28;
     double sharpen_ = 0.8;
     double ok_confidence_ = 0.92, vocabulary_penalty_ = 0.25;

@@ -139,10 +139,32 @@ private:
                                                        ", which is no GB/T 2260 region code (Zhejiang: current or historical)");
         auto birth = id_birth_date(id);
         if (!birth) return fail(field, "id_number.birth_date", "ID number " + id + " holds no real birth date");
-        if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth)
-            fail(*b, "birth_date.matches_id", "birth date " + b->text() + " differs from the ID number's " + *birth);
+        if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth) {
+            if (field.status == FieldStatus::ok && misread_of(b->text(), *birth)) {
+                // A sure ID number and a birth date read a digit or two off it: far more
+                // likely a misread than a register at odds with itself. The ID's date is
+                // shown, what was read kept beside it, and a person confirms it.
+                b->alternatives.insert(b->alternatives.begin(), {b->text(), b->confidence});
+                b->value = *birth;
+                b->status = FieldStatus::review;
+                b->errors.push_back({"birth_date.from_id", "birth date read a digit or two off the ID number's; the ID's is shown"});
+            } else {
+                fail(*b, "birth_date.matches_id", "birth date " + b->text() + " differs from the ID number's " + *birth);
+            }
+        }
         if (Field* s = record.find("sex"); s && !s->text().empty() && s->text() != id_sex(id).value_or(""))
             fail(*s, "sex.matches_id", "sex " + s->text() + " differs from the ID number's");
+    }
+
+    // A reading of `date` with at most two of its eight digits wrong, lost or added.
+    static bool misread_of(const std::string& read, const std::string& date) {
+        auto digits = [](const std::string& s) {
+            std::vector<std::string> d;
+            for (char c : s)
+                if (c >= '0' && c <= '9') d.push_back(std::string(1, c));
+            return d;
+        };
+        return edit_distance(digits(read), digits(date)) <= 2;
     }
 
     // Zhejiang numbers against the template's list of current and historical county codes

@@ -1,8 +1,10 @@
+#include "formscan/digit_strings.hpp"
 #include "formscan/id_number.hpp"
 #include "formscan/masking.hpp"
 #include "formscan/text_utils.hpp"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 
 using namespace formscan;
 
@@ -84,4 +86,17 @@ TEST(Text, PhoneNumbersByLibphonenumbersMobilePrefixesAndShaoxingLandlines) {
     EXPECT_TRUE(is_shaoxing_landline("057582123456"));
     EXPECT_FALSE(is_shaoxing_landline("02123456"));
     EXPECT_FALSE(is_shaoxing_landline("057102123456"));
+}
+
+TEST(DigitStrings, TheLabelsColonIsASeparatorNotADigit) {
+    // "期:" ends the label of the 填报日期 cell; when the value's box starts at the colon,
+    // its two dots had been joined into one piece, as tall as a small digit, and read as a 1.
+    cv::Mat ink = cv::Mat::zeros(60, 260, CV_8UC1);
+    cv::circle(ink, {12, 26}, 4, 255, cv::FILLED);
+    cv::circle(ink, {12, 46}, 4, 255, cv::FILLED);
+    cv::putText(ink, "2015", {40, 50}, cv::FONT_HERSHEY_SIMPLEX, 1.5, 255, 4);
+    const auto pieces = segment_digits(ink);
+    ASSERT_GE(pieces.size(), 5u);
+    EXPECT_EQ(pieces[0].separator, ':');
+    for (std::size_t i = 1; i < pieces.size(); ++i) EXPECT_EQ(pieces[i].separator, 0) << "piece " << i;
 }

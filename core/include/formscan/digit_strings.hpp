@@ -13,7 +13,7 @@ namespace formscan {
 struct InkPiece {
     cv::Rect box;             // in the cell
     cv::Mat ink;              // the piece's own ink (255), box-sized
-    char separator = 0;       // '.', '-' or '/' for a separator, else 0 (a character)
+    char separator = 0;       // '.', '-', '/' or ':' for a separator, else 0 (a character)
 };
 
 // Cuts a cell's ink (255 = ink) into pieces, left to right. With `over_cut`, every
