@@ -167,7 +167,7 @@ private:
         double total = 0, best = 0, best_seen = 0;
         for (const auto& entry : entries) {
             std::vector<std::string> printed = utf8_chars(entry);
-            if (short_forms && printed.size() == 2 && printed.back() == "族") printed.pop_back();
+            if (short_forms && count == 1 && printed.size() == 2 && printed.back() == "族") printed.pop_back();
             if (printed.size() != static_cast<std::size_t>(count)) continue;
             double score = 1, seen = 1;
             for (std::size_t i = 0; i < printed.size(); ++i) {
