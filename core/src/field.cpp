@@ -24,6 +24,16 @@ std::string Field::text() const {
     return {};
 }
 
+bool HeaderOnce::is_repeat(Field& field) {
+    auto [first, inserted] = first_.emplace(std::tuple{field.key, field.box.x, field.box.y, field.box.width, field.box.height}, &field);
+    if (!inserted) repeats_.push_back({&field, first->second});
+    return !inserted;
+}
+
+void HeaderOnce::copy_readings() const {
+    for (const auto& [repeat, first] : repeats_) *repeat = *first;
+}
+
 Field* Record::find(const std::string& key) {
     for (auto& f : fields)
         if (f.key == key) return &f;

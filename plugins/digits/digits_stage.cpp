@@ -24,7 +24,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <tuple>
 
 namespace formscan {
 
@@ -102,10 +101,7 @@ public:
         std::vector<Pending> pending;
         std::vector<DatePart> date_parts;
         std::vector<cv::Mat> crops;
-        // Page-header fields repeat in every record with the same box: each is read once
-        // and the others take its reading.
-        std::vector<std::pair<Field*, const Field*>> copies;
-        std::map<std::pair<std::string, std::tuple<int, int, int, int>>, const Field*> header_read;
+        HeaderOnce header_once;
         const std::map<int, Record>* printed_rows = nullptr;
         if (auto code = parse_page_code(ctx.page.code); code && manifests_) printed_rows = manifests_->rows(code->batch, code->page);
         for (auto& record : ctx.records) {
@@ -126,14 +122,7 @@ public:
                 bool code_text = codes_too_ && spec.type == FieldType::text_or_code;
                 bool tick_field = spec.type == FieldType::tick_or_code || spec.type == FieldType::tick_or_text;
                 if (!digit_field(spec) && !code_text && !tick_field) continue;
-                if (spec.placement == Placement::header && !rewritten) {
-                    const auto where = std::pair{field.key, std::tuple{field.box.x, field.box.y, field.box.width, field.box.height}};
-                    if (auto seen = header_read.find(where); seen != header_read.end()) {
-                        copies.push_back({&field, seen->second});
-                        continue;
-                    }
-                    header_read.emplace(where, &field);
-                }
+                if (spec.placement == Placement::header && !rewritten && header_once.is_repeat(field)) continue;
                 if (spec.type == FieldType::date) {
                     if (auto parts = part_cells(ctx.page, record.row, field.key); parts.size() == 3) {
                         for (const auto& part : parts)
@@ -154,7 +143,7 @@ public:
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         for (auto& p : pending) decide(ctx.form, p.field, *p.spec, p.marked_tick, p.code_text, p.tick_field, p.ink_bounds, p.cell, probs);
         for (std::size_t i = 0; i + 2 < date_parts.size(); i += 3) decide_date_in_parts(&date_parts[i], probs);
-        for (auto& [copy, read] : copies) *copy = *read;
+        header_once.copy_readings();
     }
 
 private:

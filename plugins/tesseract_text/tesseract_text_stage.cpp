@@ -16,9 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 #include <optional>
-#include <tuple>
 
 namespace formscan {
 
@@ -79,8 +77,7 @@ public:
     }
 
     void process(PageContext& ctx) override {
-        // Page-header fields repeat in every record with the same box: read them once.
-        std::map<std::tuple<std::string, int, int, int, int>, Reading> cache;
+        HeaderOnce header_once;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 if (field.box.area() == 0) continue;
@@ -93,18 +90,18 @@ public:
                 second_opinion = second_opinion || id_second_opinion;
                 if (!field.reader.empty() && !second_opinion) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
-                auto key = std::make_tuple(field.key, field.box.x, field.box.y, field.box.width, field.box.height);
-                auto it = cache.find(key);
-                if (it == cache.end()) it = cache.emplace(key, read(ctx, spec, field.box)).first;
-                if (second_opinion && !id_second_opinion && !normalise_date(it->second.value)) continue;
-                if (id_second_opinion && (it->second.confidence <= field.confidence || !id_has_valid_check(it->second.value))) continue;
-                field.value = it->second.value;
-                field.confidence = it->second.confidence;
-                field.alternatives = it->second.alternatives;
+                if (spec.placement == Placement::header && header_once.is_repeat(field)) continue;
+                Reading reading = read(ctx, spec, field.box);
+                if (second_opinion && !id_second_opinion && !normalise_date(reading.value)) continue;
+                if (id_second_opinion && (reading.confidence <= field.confidence || !id_has_valid_check(reading.value))) continue;
+                field.value = reading.value;
+                field.confidence = reading.confidence;
+                field.alternatives = reading.alternatives;
                 field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
                 field.reader = "tesseract_text";
             }
         }
+        header_once.copy_readings();
     }
 
 private:

@@ -1,7 +1,10 @@
 #pragma once
 // The typed result of reading: one Field per template field, one Record per person.
 #include <opencv2/core.hpp>
+#include <map>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -59,6 +62,24 @@ struct Record {
     Field& at(const std::string& key);  // throws formscan::Error when absent
     const Field& at(const std::string& key) const;
     FieldStatus status() const;         // ok only when every field is ok
+};
+
+// Page-header fields (乡镇, 填报日期, ...) stand in every record of a page with the same
+// box. A stage reads the first of them and gives its reading to the others:
+//     HeaderOnce once;
+//     for each field to read: if (header field && once.is_repeat(field)) continue; read it
+//     once.copy_readings();
+class HeaderOnce {
+public:
+    // True when a field of the same key and box was met before: `field` takes its reading
+    // in copy_readings(). Otherwise `field` is the one read, and false.
+    bool is_repeat(Field& field);
+    // Every repeat becomes the field it repeats, as read.
+    void copy_readings() const;
+
+private:
+    std::map<std::tuple<std::string, int, int, int, int>, const Field*> first_;
+    std::vector<std::pair<Field*, const Field*>> repeats_;
 };
 
 }  // namespace formscan
