@@ -17,18 +17,7 @@ RenderedPrint render_print(const PrintInCell& print, double size_mm, cv::Size ce
     cairo_scale(cr.get(), print.px_per_mm, print.px_per_mm);
     const double width_mm = cell.width / print.px_per_mm, height_mm = cell.height / print.px_per_mm;
     // As `formscan print` sets a value: centred, shrunk until it fits the cell.
-    double size = size_mm;
-    for (int attempt = 0; attempt < 40; ++attempt, size *= 0.92) {
-        PangoLayoutPtr layout = make_pango_layout(cr.get(), print.text, print.font, size);
-        PangoRectangle ink, logical;
-        pango_layout_get_extents(layout.get(), &ink, &logical);
-        const double w = double(logical.width) / PANGO_SCALE, h = double(logical.height) / PANGO_SCALE;
-        if (w > width_mm * 1.001 && size >= 1.2) continue;
-        cairo_set_source_rgba(cr.get(), 0, 0, 0, 1);
-        cairo_move_to(cr.get(), (width_mm - w) / 2 - double(logical.x) / PANGO_SCALE, (height_mm - h) / 2 - double(logical.y) / PANGO_SCALE);
-        pango_cairo_show_layout(cr.get(), layout.get());
-        break;
-    }
+    print_text(cr.get(), print.text, print.font, size_mm, cv::Rect2d(0, 0, width_mm, height_mm), Align::centre, false);
     cairo_surface_flush(surface.get());
     cv::Mat alpha(cell, CV_8UC1, cairo_image_surface_get_data(surface.get()), static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get())));
     cv::Mat ink;

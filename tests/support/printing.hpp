@@ -1,5 +1,7 @@
 #pragma once
 // Printed text with pango on a cairo context whose user space is millimetres.
+#include "formscan/pango_handles.hpp"
+
 #include <cairo.h>
 #include <opencv2/core.hpp>
 
@@ -7,12 +9,10 @@
 
 namespace formscan::synth {
 
-enum class Align { left, centre };
+// print_text and Align: formscan/pango_handles.hpp (the print eraser renders values with them too).
+using formscan::Align;
+using formscan::print_text;
 
-// Draws `text` (may hold '\n') inside `box`, vertically centred. The size shrinks until
-// the text fits; with `wrap` it may break into lines at the box's width.
-void print_text(cairo_t* cr, const std::string& text, const std::string& font, double size_mm, const cv::Rect2d& box,
-                Align align, bool wrap, bool bold = false);
 // Width of one line of text at that size, in millimetres.
 double measure_text(cairo_t* cr, const std::string& text, const std::string& font, double size_mm);
 
