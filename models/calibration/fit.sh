@@ -3,12 +3,12 @@
 # never the evaluation's), read by each form's pipeline without the calibrate stage,
 # then `formscan calibrate`. Writes models/calibration/calibration.json (the 核对表's,
 # and the tables of any form without its own) and models/calibration/zj-dengji.json.
-#   bash models/calibration/fit.sh [PAGES=300] [SEED=31337] [SHEETS=150]
+#   bash models/calibration/fit.sh [PAGES=600] [SEED=31337] [SHEETS=150]
 # PAGES or SHEETS 0: that form's tables are left as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${FORMSCAN_BUILD_DIR:-$(pwd)/build}
-PAGES=${1:-300}
+PAGES=${1:-600}
 SEED=${2:-31337}
 SHEETS=${3:-150}
 OUT=$(mktemp -d)

@@ -3,7 +3,7 @@
 # every font forms are printed in with the built make_glyph_data, trains with Debian's
 # python3-torch (OpenBLAS: the reference BLAS makes the dense layers 4 times slower),
 # writes models/glyphs/glyphs.onnx and REPORT.md.
-#   bash models/glyphs/train.sh [EPOCHS=8] [SEED=1]
+#   bash models/glyphs/train.sh [EPOCHS=16] [SEED=1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${FORMSCAN_BUILD_DIR:-$(pwd)/build}
@@ -17,4 +17,4 @@ trap 'rm -rf "$OUT"' EXIT
 FONTS="Noto Sans CJK SC,Noto Sans CJK SC Bold,Noto Serif CJK SC,Noto Serif CJK SC Bold,AR PL UMing CN,AR PL UKai CN,WenQuanYi Micro Hei,Droid Sans Fallback"
 "$BUILD/bin/make_glyph_data" --chars models/glyphs/chars.txt --fonts "$FONTS" --out "$OUT/glyphs.bin"
 /usr/bin/python3 models/glyphs/train_glyphs.py "$OUT/glyphs.bin" models/glyphs/chars.txt models/glyphs/glyphs.onnx \
-  models/glyphs/REPORT.md --epochs "${1:-8}" --seed "${2:-1}"
+  models/glyphs/REPORT.md --epochs "${1:-16}" --seed "${2:-1}"

@@ -133,7 +133,7 @@ def main():
     ap.add_argument("chars")
     ap.add_argument("onnx")
     ap.add_argument("report")
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
