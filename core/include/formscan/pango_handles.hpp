@@ -56,8 +56,8 @@ inline void print_text(cairo_t* cr, const std::string& text, const std::string& 
             pango_layout_set_wrap(layout.get(), PANGO_WRAP_CHAR);
         }
         pango_layout_set_alignment(layout.get(), align == Align::centre ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-        PangoRectangle ink, logical;
-        pango_layout_get_extents(layout.get(), &ink, &logical);
+        PangoRectangle logical;
+        pango_layout_get_extents(layout.get(), nullptr, &logical);
         const double w = double(logical.width) / PANGO_SCALE, h = double(logical.height) / PANGO_SCALE;
         if ((w > box.width * 1.001 || h > box.height * 1.001) && size >= 1.2) continue;
         double x = box.x;
