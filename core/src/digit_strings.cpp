@@ -34,6 +34,41 @@ int median_of(std::vector<int> v) {
     return v[v.size() / 2];
 }
 
+// The rows that hold the writing: where the middle 80% of the ink lies. Specks and
+// what is left of a ruled line above or below it belong to no character, and if joined
+// to one they would make it look as tall as the cell.
+std::pair<int, int> writing_band(const cv::Mat& labels, const cv::Mat& stats, int min_area) {
+    std::vector<long> rows(static_cast<std::size_t>(labels.rows), 0);
+    long total = 0;
+    for (int y = 0; y < labels.rows; ++y) {
+        const int* row = labels.ptr<int>(y);
+        for (int x = 0; x < labels.cols; ++x)
+            if (row[x] > 0 && stats.at<int>(row[x], cv::CC_STAT_AREA) >= min_area) ++rows[static_cast<std::size_t>(y)];
+        total += rows[static_cast<std::size_t>(y)];
+    }
+    if (total == 0) return {0, labels.rows};
+    int top = 0, bottom = labels.rows;
+    long seen = 0;
+    for (int y = 0; y < labels.rows; ++y) {
+        if (seen <= total / 10 && seen + rows[static_cast<std::size_t>(y)] > total / 10) top = y;
+        seen += rows[static_cast<std::size_t>(y)];
+        if (seen >= total - total / 10) {
+            bottom = y + 1;
+            break;
+        }
+    }
+    return {top, bottom};
+}
+
+// A thin stroke along the cell's left or right edge, nearly as tall as the cell: what
+// is left of a vertical rule, not a 1.
+bool is_edge_rule(const cv::Mat& stats, int i, const cv::Size& size) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), w = stats.at<int>(i, cv::CC_STAT_WIDTH);
+    const int h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const bool at_edge = x <= 1 || x + w >= size.width - 1;
+    return at_edge && h > 0.7 * size.height && w < 0.1 * h;
+}
+
 }  // namespace
 
 namespace {
@@ -89,8 +124,14 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
     };
     std::vector<Blob> blobs;
     const int min_area = std::max(4, static_cast<int>(ink.total() / 3000));
+    const auto [band_top, band_bottom] = writing_band(labels, stats, min_area);
+    const int slack = (band_bottom - band_top) / 5;
     for (int i = 1; i < n; ++i) {
         if (stats.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
+        const int y = stats.at<int>(i, cv::CC_STAT_TOP), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        // Above or below the writing (specks, rule remnants); a dot on the line is kept.
+        if (y + h <= band_top - slack || y >= band_bottom + slack) continue;
+        if (is_edge_rule(stats, i, ink.size())) continue;
         blobs.push_back({{stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                           stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)},
                          {i},
@@ -188,6 +229,11 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
         kinds.push_back(0);
     }
 
+    // In a string of several characters (a phone number, a date) touching digits need
+    // not leave a valley between them, so a part still wider than a digit is also cut
+    // evenly. One or two characters (a code, a row number) are left whole: a wide 0 is
+    // not a 10.
+    const bool cut_evenly = std::count(kinds.begin(), kinds.end(), 0) >= 3;
     std::vector<InkPiece> pieces;
     for (std::size_t i = 0; i < merged.size(); ++i) {
         const Blob& b = merged[i];
@@ -200,7 +246,13 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
             continue;
         }
         if (over_cut && b.box.width > 0.6 * height) {
-            for (auto& part : cut_at_valleys(p, height)) pieces.push_back(std::move(part));
+            for (auto& part : cut_at_valleys(p, height)) {
+                int parts = std::max(2, static_cast<int>(std::lround(part.box.width / expected)));
+                if (cut_evenly && part.box.width > 1.2 * expected)
+                    for (auto& piece : split_piece(part, parts)) pieces.push_back(std::move(piece));
+                else
+                    pieces.push_back(std::move(part));
+            }
             continue;
         }
         // Touching digits make a piece much wider than one digit.

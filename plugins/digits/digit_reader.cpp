@@ -81,22 +81,25 @@ CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool w
     cell.pieces = segment_digits(ink, true);
     const auto& pieces = cell.pieces;
     const int n = static_cast<int>(pieces.size());
-    // Every candidate group of 1..kMaxGroup neighbouring non-separator pieces.
+    // Every candidate group of 1..kMaxGroup neighbouring pieces.
     int tallest = 1;
     for (const auto& piece : pieces) tallest = std::max(tallest, piece.box.height);
+    // A piece taken for a separator may also be part of a digit (the top bar of a 5 come
+    // apart reads as a dash), so groups may hold one, except where separators are read
+    // (dates); alone it is only a separator.
     for (int i = 0; i < n; ++i) {
-        if (pieces[i].separator) continue;
         cv::Rect box = pieces[i].box;
         for (int j = i + 1; j <= std::min(n, i + kMaxGroup); ++j) {
-            if (pieces[j - 1].separator) break;
             box |= pieces[j - 1].box;
             if (j - i > 1 && box.width > 1.3 * tallest) break;  // too wide for one character
+            if (j - i == 1 && pieces[i].separator) continue;
             cv::Mat canvas = cv::Mat::zeros(box.size(), CV_8UC1);
             for (int k = i; k < j; ++k) {
                 cv::Rect r = pieces[k].box - box.tl();
                 canvas(r) |= pieces[k].ink;
             }
-            cell.groups.push_back({i, j, box, static_cast<int>(crops.size())});
+            const bool separator = std::any_of(pieces.begin() + i, pieces.begin() + j, [](const InkPiece& p) { return p.separator != 0; });
+            cell.groups.push_back({i, j, box, static_cast<int>(crops.size()), separator});
             crops.push_back(normalise_digit(canvas));
         }
     }
@@ -138,13 +141,12 @@ DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& prob
             auto relax = [&](int j, int kk, double score, int group) {
                 if (kk <= max_digits && score > best[j][kk].score) best[j][kk] = {score, group, i, k};
             };
-            if (pieces[i].separator) {
+            if (pieces[i].separator)
                 relax(i + 1, k, here + (allow_separators ? 0.0 : kDropCost * 0.5), -1);
-                continue;
-            }
-            relax(i + 1, k, here + kDropCost, -3);
+            else
+                relax(i + 1, k, here + kDropCost, -3);
             for (std::size_t g = 0; g < groups.size(); ++g) {
-                if (groups[g].from != i) continue;
+                if (groups[g].from != i || (allow_separators && groups[g].holds_separator)) continue;
                 double digit = *std::max_element(p_of(g).begin(), p_of(g).begin() + kReject);
                 relax(groups[g].to, k + 1, here + std::log(std::max(1e-9, digit)) + kDigitBonus, static_cast<int>(g));
             }

@@ -42,6 +42,7 @@ struct CutCell {
         int from, to;  // pieces [from, to)
         cv::Rect box;
         int crop;      // index into the crops the cell was cut into
+        bool holds_separator;  // a piece of it was taken for a separator
     };
     std::vector<InkPiece> pieces;
     std::vector<Group> groups;

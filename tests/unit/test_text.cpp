@@ -100,3 +100,33 @@ TEST(DigitStrings, TheLabelsColonIsASeparatorNotADigit) {
     EXPECT_EQ(pieces[0].separator, ':');
     for (std::size_t i = 1; i < pieces.size(); ++i) EXPECT_EQ(pieces[i].separator, 0) << "piece " << i;
 }
+
+TEST(DigitStrings, RuleRemnantsAndSpecksOutsideTheWritingAreNoCharacters) {
+    // What is left of the cell's left rule, and a sliver of its top rule over the first
+    // digit: taken in, the sliver made that digit as tall as the cell, so every other
+    // digit looked small and was dropped; the rule read as a 1.
+    cv::Mat ink = cv::Mat::zeros(80, 300, CV_8UC1);
+    cv::rectangle(ink, cv::Rect(0, 0, 2, 80), 255, cv::FILLED);
+    cv::rectangle(ink, cv::Rect(30, 0, 30, 2), 255, cv::FILLED);
+    cv::putText(ink, "13800", {30, 58}, cv::FONT_HERSHEY_SIMPLEX, 1.5, 255, 4);
+    EXPECT_EQ(segment_digits(ink).size(), 5u);
+    for (bool over_cut : {false, true})
+        for (const auto& p : segment_digits(ink, over_cut)) {
+            EXPECT_GT(p.box.x, 10) << "the rule is no character";
+            EXPECT_GT(p.box.y, 10) << "the sliver is no part of a character";
+        }
+}
+
+TEST(DigitStrings, TouchingDigitsInALongStringAreCutWithoutAValley) {
+    // Seven digits, the 3 and the 4 written into each other so that no column between
+    // them is nearly empty: over-cut, the pair still gives two pieces or more.
+    cv::Mat ink = cv::Mat::zeros(70, 360, CV_8UC1);
+    cv::putText(ink, "123", {10, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 5);
+    int x = 10 + cv::getTextSize("123", cv::FONT_HERSHEY_SIMPLEX, 1.6, 5, nullptr).width - 30;
+    cv::putText(ink, "4567", {x, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 5);
+    EXPECT_GE(segment_digits(ink, true).size(), 7u);
+    // A code of two touching digits is not cut evenly: a wide 0 is no 10.
+    cv::Mat code = cv::Mat::zeros(70, 120, CV_8UC1);
+    cv::ellipse(code, {60, 35}, {34, 22}, 0, 0, 360, 255, 5);
+    EXPECT_EQ(segment_digits(code, true).size(), 1u);
+}
