@@ -29,7 +29,7 @@ public:
                     {"ok_confidence", ParamType::number, "0", 0, 1,
                      "calibrated confidence from which a field is accepted without a person (0 = the one chosen when "
                      "the calibration was fitted, for at most 0.1% of accepted fields wrong)"},
-                    {"header_ok_confidence", ParamType::number, "0.99", 0, 1,
+                    {"header_ok_confidence", ParamType::number, "0.98", 0, 1,
                      "the same for page-header fields, at least: one wrong there is wrong in every record of the page"},
                 }};
     }
@@ -82,7 +82,7 @@ private:
 
     Tables shared_;
     std::map<std::string, Tables> by_form_;  // form id -> its own tables
-    double ok_param_ = 0, header_param_ = 0.99;
+    double ok_param_ = 0, header_param_ = 0.98;
 };
 
 }  // namespace formscan
