@@ -114,7 +114,7 @@ std::vector<InkPiece> cut_at_valleys(const InkPiece& piece, int height) {
 
 }  // namespace
 
-std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
+std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut, int at_least) {
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
     struct Blob {
@@ -229,12 +229,8 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
         kinds.push_back(0);
     }
 
-    // In a string of several characters (a phone number, a date) touching digits need
-    // not leave a valley between them, so a part still wider than a digit is also cut
-    // evenly. One or two characters (a code, a row number) are left whole: a wide 0 is
-    // not a 10.
-    const bool cut_evenly = std::count(kinds.begin(), kinds.end(), 0) >= 3;
     std::vector<InkPiece> pieces;
+    std::vector<bool> from_valleys;  // a part of an over-cut piece (which may be cut evenly below)
     for (std::size_t i = 0; i < merged.size(); ++i) {
         const Blob& b = merged[i];
         cv::Mat own = cv::Mat::zeros(ink.size(), CV_8UC1);
@@ -243,15 +239,13 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
         p.separator = kinds[i];
         if (p.separator) {
             pieces.push_back(std::move(p));
+            from_valleys.push_back(false);
             continue;
         }
         if (over_cut && b.box.width > 0.6 * height) {
             for (auto& part : cut_at_valleys(p, height)) {
-                int parts = std::max(2, static_cast<int>(std::lround(part.box.width / expected)));
-                if (cut_evenly && part.box.width > 1.2 * expected)
-                    for (auto& piece : split_piece(part, parts)) pieces.push_back(std::move(piece));
-                else
-                    pieces.push_back(std::move(part));
+                pieces.push_back(std::move(part));
+                from_valleys.push_back(true);
             }
             continue;
         }
@@ -262,8 +256,26 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut) {
         } else {
             pieces.push_back(std::move(p));
         }
+        from_valleys.resize(pieces.size(), false);
     }
-    return pieces;
+    // Fewer characters (pieces as tall as digits) than the field must hold: touching
+    // digits need not leave a valley between them, so a part still wider than 1.2 digits
+    // is also cut evenly. Only then: a wide digit cut in two can read as two digits as
+    // surely as a pair does (digits written large and roomy on the 登记表).
+    const auto characters = std::count_if(pieces.begin(), pieces.end(), [&](const InkPiece& p) { return p.separator == 0 && p.box.height >= 0.7 * height; });
+    if (characters >= at_least) return pieces;
+    std::vector<InkPiece> cut;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        if (from_valleys[i] && pieces[i].box.width > 1.2 * expected) {
+            const int parts = std::max(2, static_cast<int>(std::lround(pieces[i].box.width / expected)));
+            auto parted = split_piece(pieces[i], parts);
+            for (std::size_t k = 1; k < parted.size(); ++k) parted[k].guessed_cut = true;
+            for (auto& part : parted) cut.push_back(std::move(part));
+        } else {
+            cut.push_back(std::move(pieces[i]));
+        }
+    }
+    return cut;
 }
 
 std::vector<InkPiece> split_piece(const InkPiece& piece, int parts) {

@@ -65,7 +65,7 @@ Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
     return out;
 }
 
-CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole) {
+CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole, int at_least) {
     CutCell cell;
     if (whole) {
         std::vector<cv::Point> points;
@@ -78,7 +78,7 @@ CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool w
     }
     // Over-cut: the segmenter's pieces, with wide ones already split; the search in
     // decode() may join neighbours again.
-    cell.pieces = segment_digits(ink, true);
+    cell.pieces = segment_digits(ink, true, at_least);
     const auto& pieces = cell.pieces;
     const int n = static_cast<int>(pieces.size());
     // Every candidate group of 1..kMaxGroup neighbouring pieces.
@@ -125,6 +125,7 @@ DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& prob
     // so that a field of known length can ask for exactly that many.
     const double kDropCost = std::log(0.02);
     const double kDigitBonus = 0.5;  // without it, merging two digits always looks cheaper
+    const double kGuessedCut = 0.5;  // a character starting at an even cut (segment_digits) rather than a gap or valley
     const int max_digits = n + 1;
     const double minus_inf = -std::numeric_limits<double>::infinity();
     struct Cell {
@@ -148,7 +149,8 @@ DigitReadings DigitReader::decode(const CutCell& cell, const Probabilities& prob
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 if (groups[g].from != i || (allow_separators && groups[g].holds_separator)) continue;
                 double digit = *std::max_element(p_of(g).begin(), p_of(g).begin() + kReject);
-                relax(groups[g].to, k + 1, here + std::log(std::max(1e-9, digit)) + kDigitBonus, static_cast<int>(g));
+                const double guessed = pieces[i].guessed_cut ? kGuessedCut : 0.0;
+                relax(groups[g].to, k + 1, here + std::log(std::max(1e-9, digit)) + kDigitBonus - guessed, static_cast<int>(g));
             }
         }
     }

@@ -55,11 +55,12 @@ class DigitReader {
 public:
     explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
     // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
-    // of all its writing), classify() all crops, then decode() each cell with the
+    // of all its writing; `at_least`: the digits the field must have, see segment_digits),
+    // classify() all crops, then decode() each cell with the
     // probabilities (`allow_separators`: dates may hold '.', '-', '/'; `lengths`: digit
     // counts the field may have, preferred when the ink allows one; empty = any) and ask
     // tick_probability(): how likely its writing, taken as one mark, is a tick.
-    static CutCell cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole);
+    static CutCell cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole, int at_least = 0);
     static DigitReadings decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
                                 const std::vector<int>& lengths = {});
     static double tick_probability(const CutCell& cell, const Probabilities& probs);

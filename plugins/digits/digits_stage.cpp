@@ -132,7 +132,7 @@ public:
                 }
                 cv::Mat ink = rewritten ? *rewritten : ink_for_digits(ctx.page.image, field.box, spec.placement != Placement::column);
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
-                                   DigitReader::cut(ink, crops, tick_field)});
+                                   DigitReader::cut(ink, crops, tick_field, most_digits(spec))});
             }
         }
         const auto started = std::chrono::steady_clock::now();
@@ -330,6 +330,15 @@ private:
     static std::vector<int> expected_lengths(const FieldSpec& spec) {
         if (spec.key == "phone") return {11, 8};  // a mobile, or a local landline
         return {};
+    }
+
+    // The most digits a field may have: a cut that finds fewer characters looks harder
+    // for touching digits.
+    static int most_digits(const FieldSpec& spec) {
+        if (spec.type == FieldType::id_number) return 18;
+        if (spec.type == FieldType::date) return 8;  // yyyymmdd
+        const auto lengths = expected_lengths(spec);
+        return lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
     }
 
     void set_constrained(Field& field, const ConstrainedReading& reading) const {

@@ -117,15 +117,19 @@ TEST(DigitStrings, RuleRemnantsAndSpecksOutsideTheWritingAreNoCharacters) {
         }
 }
 
-TEST(DigitStrings, TouchingDigitsInALongStringAreCutWithoutAValley) {
+TEST(DigitStrings, TouchingDigitsAreCutWithoutAValleyWhenTooFewCharactersAreFound) {
     // Seven digits, the 3 and the 4 written into each other so that no column between
-    // them is nearly empty: over-cut, the pair still gives two pieces or more.
+    // them is nearly empty: over-cut for a field of seven digits, the pair still gives
+    // two pieces or more; a field of any length is cut only at valleys.
     cv::Mat ink = cv::Mat::zeros(70, 360, CV_8UC1);
     cv::putText(ink, "123", {10, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 5);
     int x = 10 + cv::getTextSize("123", cv::FONT_HERSHEY_SIMPLEX, 1.6, 5, nullptr).width - 30;
     cv::putText(ink, "4567", {x, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 5);
-    EXPECT_GE(segment_digits(ink, true).size(), 7u);
-    // A code of two touching digits is not cut evenly: a wide 0 is no 10.
+    const auto pieces = segment_digits(ink, true, 7);
+    EXPECT_GE(pieces.size(), 7u);
+    EXPECT_TRUE(std::any_of(pieces.begin(), pieces.end(), [](const InkPiece& p) { return p.guessed_cut; }));
+    EXPECT_EQ(segment_digits(ink, true).size(), 6u);
+    // A wide 0 alone is no 10, whatever is asked.
     cv::Mat code = cv::Mat::zeros(70, 120, CV_8UC1);
     cv::ellipse(code, {60, 35}, {34, 22}, 0, 0, 360, 255, 5);
     EXPECT_EQ(segment_digits(code, true).size(), 1u);

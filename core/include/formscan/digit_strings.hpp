@@ -14,12 +14,15 @@ struct InkPiece {
     cv::Rect box;             // in the cell
     cv::Mat ink;              // the piece's own ink (255), box-sized
     char separator = 0;       // '.', '-', '/' or ':' for a separator, else 0 (a character)
+    bool guessed_cut = false; // parted from the piece before it by an even cut, not at a gap or valley
 };
 
 // Cuts a cell's ink (255 = ink) into pieces, left to right. With `over_cut`, every
 // piece wider than a narrow digit is also cut at the valleys of its column profile, so
 // touching digits come apart; a reader then joins pieces back where it sees one digit.
-std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut = false);
+// When that gives fewer than `at_least` characters (the digits a phone or ID number
+// must have), parts wider than a digit are also cut evenly.
+std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut = false, int at_least = 0);
 
 // Splits a piece into `parts` pieces at the columns with least ink near the even cuts.
 std::vector<InkPiece> split_piece(const InkPiece& piece, int parts);
