@@ -262,7 +262,9 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut, int at_l
     // digits need not leave a valley between them, so a part still wider than 1.2 digits
     // is also cut evenly. Only then: a wide digit cut in two can read as two digits as
     // surely as a pair does (digits written large and roomy on the 登记表).
-    const auto characters = std::count_if(pieces.begin(), pieces.end(), [&](const InkPiece& p) { return p.separator == 0 && p.box.height >= 0.7 * height; });
+    const auto characters = std::count_if(pieces.begin(), pieces.end(), [&](const InkPiece& p) {
+        return p.separator == 0 && p.box.height >= 0.7 * height;
+    });
     if (characters >= at_least) return pieces;
     std::vector<InkPiece> cut;
     for (std::size_t i = 0; i < pieces.size(); ++i) {

@@ -98,7 +98,8 @@ CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool w
                 cv::Rect r = pieces[k].box - box.tl();
                 canvas(r) |= pieces[k].ink;
             }
-            const bool separator = std::any_of(pieces.begin() + i, pieces.begin() + j, [](const InkPiece& p) { return p.separator != 0; });
+            const bool separator =
+                std::any_of(pieces.begin() + i, pieces.begin() + j, [](const InkPiece& p) { return p.separator != 0; });
             cell.groups.push_back({i, j, box, static_cast<int>(crops.size()), separator});
             crops.push_back(normalise_digit(canvas));
         }
