@@ -82,7 +82,7 @@ private:
 
     Tables shared_;
     std::map<std::string, Tables> by_form_;  // form id -> its own tables
-    double ok_param_ = 0, header_param_ = 0.98;
+    double ok_param_ = 0, header_param_ = 0;  // set by configure() from the parameters
 };
 
 }  // namespace formscan

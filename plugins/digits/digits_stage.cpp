@@ -243,7 +243,7 @@ private:
             if (marked_tick) field.confidence *= 0.5 + tick;  // kept unless a code is read, but doubted
             if (spec.type == FieldType::tick_or_text) return;  // an address: for the text reader
         }
-        if (spec.type == FieldType::id_number) return set_id_number(field, cell, probs);
+        if (spec.type == FieldType::id_number) return set_id_number(field, spec, cell, probs);
         if (spec.type == FieldType::date || spec.key == "phone") {
             // A value that fits no date (no phone number) is left for the text reader.
             const bool date = spec.type == FieldType::date;
@@ -294,8 +294,8 @@ private:
     // The most likely valid ID number (check character, birth date) from every digit's
     // choices; 18 digits, or 17 and an X the recogniser cannot read. Nothing valid: left
     // for the text reader.
-    void set_id_number(Field& field, const CutCell& cell, const Probabilities& probs) const {
-        DigitReadings all = DigitReader::decode(cell, probs, false, {18, 17});
+    void set_id_number(Field& field, const FieldSpec& spec, const CutCell& cell, const Probabilities& probs) const {
+        DigitReadings all = DigitReader::decode(cell, probs, false, expected_lengths(spec));
         for (const auto& r : all.by_length) {
             std::vector<CharChoices> positions;
             std::string raw;
@@ -329,13 +329,13 @@ private:
 
     static std::vector<int> expected_lengths(const FieldSpec& spec) {
         if (spec.key == "phone") return {11, 8};  // a mobile, or a local landline
+        if (spec.type == FieldType::id_number) return {18, 17};  // or 17 and an X the recogniser cannot read
         return {};
     }
 
     // The most digits a field may have: a cut that finds fewer characters looks harder
     // for touching digits.
     static int most_digits(const FieldSpec& spec) {
-        if (spec.type == FieldType::id_number) return 18;
         if (spec.type == FieldType::date) return 8;  // yyyymmdd
         const auto lengths = expected_lengths(spec);
         return lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
