@@ -35,7 +35,9 @@ hedui_fields = [
     field("township", "乡镇(街道)", "text", "header", value_side="before", vocabulary="townships"),
     field("village", "村(社区)", "text", "header", value_side="before"),
     field("fill_date", "填报日期:", "date", "header", value_side="after", alphabet=DIGITS + ".-/年月日",
-          earliest_date="2014-01-01", note="the campaign began in 2014 (seed: 2014年11月初)"),
+          earliest_date="2014-01-01", likely_until="2016-12-31",
+          note="the campaign began in 2014 (seed: 2014年11月初) and was planned to end in 2016 (seed: 用三年时间(2014年—2016年)完成); "
+               "a later date is read but goes to a person"),
     field("filler_signed", "填表人签名:", "signature", "header", value_side="after"),
     field("seq", "序号", "text", "column", alphabet=DIGITS),
     field("name", "姓名", "text", "column", max_length=8, script="han"),
@@ -188,7 +190,8 @@ dengji_fields = [
     field("applicant_signed", "本人/监护人/指定代理人签名", "signature", "sheet"),
     field("handler_signed", "经办人签名", "signature", "sheet"),
     field("checker_signed", "复核人签名", "signature", "sheet"),
-    field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日", earliest_date="2014-01-01"),
+    field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日", earliest_date="2014-01-01",
+          likely_until="2016-12-31"),
     field("remarks", "备注", "text", "sheet"),
 ]
 

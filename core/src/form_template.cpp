@@ -129,7 +129,8 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"code_list", JsonKind::string, false}, {"vocabulary", JsonKind::string, false},
                   {"alphabet", JsonKind::string, false},  {"options", JsonKind::array, false},
                   {"value_side", JsonKind::string, false}, {"max_length", JsonKind::integer, false},
-                  {"earliest_date", JsonKind::string, false}, {"script", JsonKind::string, false},
+                  {"earliest_date", JsonKind::string, false}, {"likely_until", JsonKind::string, false},
+                  {"script", JsonKind::string, false},
                   {"prefixes", JsonKind::array, false},
                   {"note", JsonKind::string, false}});
     FieldSpec f;
@@ -159,9 +160,11 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     if (!f.value_side.empty() && f.value_side != "before" && f.value_side != "after")
         c.fail("bad_value", Checker::join(path, "value_side"), "expected before or after, found \"" + f.value_side + "\"");
     if (obj->has("max_length")) f.max_length = obj->getValue<int>("max_length");
-    f.earliest_date = get_string(obj, "earliest_date");
-    if (!f.earliest_date.empty() && normalise_date(f.earliest_date) != f.earliest_date)
-        c.fail("bad_value", Checker::join(path, "earliest_date"), "expected a real date as YYYY-MM-DD, found \"" + f.earliest_date + "\"");
+    for (auto [name, value] : {std::pair{"earliest_date", &f.earliest_date}, std::pair{"likely_until", &f.likely_until}}) {
+        *value = get_string(obj, name);
+        if (!value->empty() && normalise_date(*value) != *value)
+            c.fail("bad_value", Checker::join(path, name), "expected a real date as YYYY-MM-DD, found \"" + *value + "\"");
+    }
     if (obj->has("prefixes")) {
         auto arr = obj->getArray("prefixes");
         for (std::size_t i = 0; i < arr->size(); ++i) f.prefixes.push_back(c.string_item(arr, i, Checker::join(path, "prefixes")));

@@ -104,7 +104,10 @@ def main():
     p.add_argument("report")
     p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = one per core")
     a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
     train_x, train_y = load(a.train)

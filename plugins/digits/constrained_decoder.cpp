@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kMaxChanges = 2;
 const double kStrayMark = std::log(0.05);
+const double kUnlikelyDate = std::log(0.05);
 
 // Every variant of `r` with up to kMaxChanges characters replaced by a lower choice,
 // passed to `visit(text, log_score)`.
@@ -43,7 +44,8 @@ std::string digits_of(const std::string& text) {
 
 }  // namespace
 
-std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readings, const Interpretation& interpret) {
+std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readings, const Interpretation& interpret,
+                                                     Certainty certainty) {
     std::map<std::string, double> values;  // value -> best log-score
     for (const auto& r : readings.by_length) {
         std::string text;
@@ -68,10 +70,10 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
     for (const auto& [value, score] : ranked) total += std::exp(score - ranked[0].second);
     ConstrainedReading out;
     out.value = ranked[0].first;
-    // The best character path's own certainty, lowered by how far the chosen value is
-    // from it and shared with the value's rivals.
+    // The best character path's own certainty (see Certainty), lowered by how far the
+    // chosen value is from it and shared with the value's rivals.
     const auto& first = readings.by_length[static_cast<std::size_t>(readings.best)];
-    double own = first.confidence();
+    const double own = certainty == Certainty::share ? 1.0 : first.confidence();
     double path = std::exp(std::min(0.0, ranked[0].second - first.score));
     out.confidence = std::clamp(own * path / total, 0.0, 1.0);
     for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
@@ -79,8 +81,8 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
     return out;
 }
 
-Interpretation date_interpretation(const std::string& earliest, const std::string& latest) {
-    return [earliest, latest](const std::string& text) -> std::optional<std::pair<std::string, double>> {
+Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_until) {
+    return [earliest, latest, likely_until](const std::string& text) -> std::optional<std::pair<std::string, double>> {
         double penalty = 0;
         auto date = normalise_date(text);
         if (!date) {
@@ -89,6 +91,7 @@ Interpretation date_interpretation(const std::string& earliest, const std::strin
             penalty = std::log(0.5);
         }
         if (!date || (!earliest.empty() && *date < earliest) || (!latest.empty() && *date > latest)) return std::nullopt;
+        if (!likely_until.empty() && *date > likely_until) penalty += kUnlikelyDate;
         return std::pair{*date, penalty};
     };
 }

@@ -24,10 +24,21 @@ struct ConstrainedReading {
 // that interpretation (0 = as written), or nothing when it does not fit.
 using Interpretation = std::function<std::optional<std::pair<std::string, double>>(const std::string& text)>;
 
-std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readings, const Interpretation& interpret);
+// How sure a chosen value is. own_and_share: the best character path's own certainty
+// (every character's best probability), lowered by how far the value is from that path
+// and shared with the value's rivals; for fields where few variants fit (dates, codes).
+// share: the value's share among the fitting readings alone, lowered by its distance from
+// the best path; for phone numbers, where nearly every variant of a digit fits, so the
+// share already holds each digit's doubt and the path's certainty would count it twice.
+enum class Certainty { own_and_share, share };
+
+std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readings, const Interpretation& interpret,
+                                                     Certainty certainty = Certainty::own_and_share);
 
 // Dates: a real date from `earliest` to `latest` (YYYY-MM-DD; "" = no bound), as YYYY-MM-DD.
-Interpretation date_interpretation(const std::string& earliest, const std::string& latest);
+// One after `likely_until` ("" = none) fits at a twentieth of the odds: it wins only when
+// read much more surely than any date before, and is never reported as sure.
+Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_until = "");
 // Phone numbers: a mobile (libphonenumber's CN prefixes) or a Shaoxing landline (8
 // digits not beginning with 0 or 1, perhaps after the area code 0575).
 Interpretation phone_interpretation();

@@ -194,7 +194,7 @@ private:
                     all.by_length.push_back(std::move(joined));
                 }
         const FieldSpec& spec = *part[0].spec;
-        if (auto reading = decode_constrained(all, date_interpretation(spec.earliest_date, today()))) set_constrained(*part[0].field, *reading);
+        if (auto reading = decode_constrained(all, date_interpretation(spec.earliest_date, today(), spec.likely_until))) set_constrained(*part[0].field, *reading);
     }
 
     // A value printed in the cell (formscan print) and struck through: the print and the
@@ -248,7 +248,8 @@ private:
             // A value that fits no date (no phone number) is left for the text reader.
             const bool date = spec.type == FieldType::date;
             DigitReadings all = DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec));
-            auto reading = decode_constrained(all, date ? date_interpretation(spec.earliest_date, today()) : phone_interpretation());
+            auto reading = date ? decode_constrained(all, date_interpretation(spec.earliest_date, today(), spec.likely_until))
+                                : decode_constrained(all, phone_interpretation(), Certainty::share);
             if (Poco::Logger& log = Poco::Logger::get("formscan.stage.digits"); log.debug() && date) {
                 std::string texts;
                 for (const auto& r : all.by_length) texts += " " + r.text();

@@ -120,12 +120,15 @@ TEST(Template, SyntaxErrorNamesFile) {
     }
 }
 
-TEST(Template, AnEarliestDateThatIsNoDateIsReported) {
+TEST(Template, AnEarliestOrLikelyLastDateThatIsNoDateIsReported) {
     // fields[2] is 填报日期.
     std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("earliest_date", "2014-13-01"); });
     EXPECT_NE(e.find("formscan.template.bad_value"), std::string::npos) << e;
     EXPECT_NE(e.find("fields[2].earliest_date"), std::string::npos) << e;
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").earliest_date, "2014-01-01");
+    e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("likely_until", "2016-02-30"); });
+    EXPECT_NE(e.find("fields[2].likely_until"), std::string::npos) << e;
+    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").likely_until, "2016-12-31");
 }
 
 TEST(Template, AScriptOtherThanHanIsReported) {
