@@ -257,8 +257,9 @@ private:
                           reading ? reading->value : std::string("nothing valid"));
             }
             // A landline is never sure: a mobile number whose first digits the cut lost
-            // reads as one (18059828283 as 59828283). Low enough that calibration, which
-            // knows phones read at 0.6 to be mostly right, still sends it to a person.
+            // reads as one (18059828283 as 59828283). Low enough that calibration still
+            // sends it to a person (the tables of 2026-11-30 put phones read at 0.14-0.5
+            // right 58 times in 100).
             if (reading && !date && reading->value.size() < 11) reading->confidence = std::min(reading->confidence, 0.2);
             if (reading) set_constrained(field, *reading);
             return;
