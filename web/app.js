@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 let csrf = '';
 let item = null;        // the item on screen
 let keystrokes = 0;     // keys pressed for it (modifiers alone do not count)
-let keyPending = false; // a key was pressed since the last input event
+let keyPending = false; // a key is down whose input event may follow (cleared when it comes up)
 let ruleFailed = false; // the last try broke a rule: Shift+Enter saves anyway
 
 async function api(method, path, body) {
@@ -73,6 +73,7 @@ async function nextItem() {
   }
   item = next.data;
   keystrokes = 0;
+  keyPending = false;
   show('empty', false);
   show('item', true);
   // For people nothing; for tests and tools, which item is on screen.
@@ -165,11 +166,14 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
-// Characters that arrive without a key (an input method) count one each.
+// Characters that arrive without a key (an input method) count one each. A key that
+// makes no input (Enter, F2, Alt+1, Control+A) must not leave the next such character
+// uncounted: the flag lasts only while the key is down.
 $('value').addEventListener('input', (e) => {
   if (!keyPending && e.data) keystrokes += [...e.data].length;
   keyPending = false;
 });
+document.addEventListener('keyup', () => { keyPending = false; });
 
 $('sign-in').addEventListener('submit', async (e) => {
   e.preventDefault();
