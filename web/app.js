@@ -73,7 +73,6 @@ async function nextItem() {
   }
   item = next.data;
   keystrokes = 0;
-  keyPending = false;
   show('empty', false);
   show('item', true);
   // For people nothing; for tests and tools, which item is on screen.

@@ -193,8 +193,13 @@ private:
                         all.best = static_cast<int>(all.by_length.size());
                     all.by_length.push_back(std::move(joined));
                 }
-        const FieldSpec& spec = *part[0].spec;
-        if (auto reading = decode_constrained(all, date_interpretation(spec.earliest_date, today(), spec.likely_until))) set_constrained(*part[0].field, *reading);
+        if (auto reading = decode_constrained(all, date_rules(*part[0].spec))) set_constrained(*part[0].field, *reading);
+    }
+
+    // What a date of this field may be: from its earliest date to today, later than its
+    // likely_until only at long odds.
+    static Interpretation date_rules(const FieldSpec& spec) {
+        return date_interpretation(spec.earliest_date, today(), spec.likely_until);
     }
 
     // A value printed in the cell (formscan print) and struck through: the print and the
@@ -244,26 +249,9 @@ private:
             if (spec.type == FieldType::tick_or_text) return;  // an address: for the text reader
         }
         if (spec.type == FieldType::id_number) return set_id_number(field, spec, cell, probs);
-        if (spec.type == FieldType::date || spec.key == "phone") {
-            // A value that fits no date (no phone number) is left for the text reader.
-            const bool date = spec.type == FieldType::date;
-            DigitReadings all = DigitReader::decode(cell, probs, date, date ? std::vector<int>{} : expected_lengths(spec));
-            auto reading = date ? decode_constrained(all, date_interpretation(spec.earliest_date, today(), spec.likely_until))
-                                : decode_constrained(all, phone_interpretation(), Certainty::share);
-            if (Poco::Logger& log = Poco::Logger::get("formscan.stage.digits"); log.debug() && date) {
-                std::string texts;
-                for (const auto& r : all.by_length) texts += " " + r.text();
-                log.debug("%s: %d pieces, readings%s -> %s", spec.key, static_cast<int>(cell.pieces.size()), texts,
-                          reading ? reading->value : std::string("nothing valid"));
-            }
-            // A landline is never sure: a mobile number whose first digits the cut lost
-            // reads as one (18059828283 as 59828283). Low enough that calibration still
-            // sends it to a person (the tables of 2026-11-30 put phones read at 0.14-0.5
-            // right 58 times in 100).
-            if (reading && !date && reading->value.size() < 11) reading->confidence = std::min(reading->confidence, 0.2);
-            if (reading) set_constrained(field, *reading);
-            return;
-        }
+        // A value that fits no date (no phone number) is left for the text reader.
+        if (spec.type == FieldType::date) return set_date(field, spec, cell, probs);
+        if (spec.key == "phone") return set_phone(field, spec, cell, probs);
         // Writing one character wide in the employer's column is a code of one digit (a 5
         // whose top bar came apart is still one).
         const bool one_character = bounds.width <= 1.5 * bounds.height;
@@ -291,6 +279,30 @@ private:
             if (!one_character && r.confidence() < 0.9) return;
         }
         set(form, spec, field, r);
+    }
+
+    void set_date(Field& field, const FieldSpec& spec, const CutCell& cell, const Probabilities& probs) const {
+        DigitReadings all = DigitReader::decode(cell, probs, true);
+        auto reading = decode_constrained(all, date_rules(spec));
+        if (Poco::Logger& log = Poco::Logger::get("formscan.stage.digits"); log.debug()) {
+            std::string texts;
+            for (const auto& r : all.by_length) texts += " " + r.text();
+            log.debug("%s: %d pieces, readings%s -> %s", spec.key, static_cast<int>(cell.pieces.size()), texts,
+                      reading ? reading->value : std::string("nothing valid"));
+        }
+        if (reading) set_constrained(field, *reading);
+    }
+
+    void set_phone(Field& field, const FieldSpec& spec, const CutCell& cell, const Probabilities& probs) const {
+        DigitReadings all = DigitReader::decode(cell, probs, false, expected_lengths(spec));
+        auto reading = decode_constrained(all, phone_interpretation(), Certainty::share);
+        if (!reading) return;
+        // A landline is never sure: a mobile number whose first digits the cut lost
+        // reads as one (18059828283 as 59828283). Low enough that calibration still
+        // sends it to a person (the tables of 2026-11-30 put phones read at 0.14-0.5
+        // right 58 times in 100).
+        if (reading->value.size() < 11) reading->confidence = std::min(reading->confidence, 0.2);
+        set_constrained(field, *reading);
     }
 
     // The most likely valid ID number (check character, birth date) from every digit's
