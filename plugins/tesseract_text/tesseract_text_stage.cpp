@@ -116,12 +116,15 @@ private:
             whitelist = "0123456789";
             latin = true;
         }
-        int lines = text_lines(ink);
+        const std::vector<cv::Range> line_rows = text_line_rows(ink);
+        const int lines = std::clamp(static_cast<int>(line_rows.size()), 1, 3);
         cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
         if (spec.type == FieldType::id_number && lines == 1) {
             if (auto id = read_id_number(bw, whitelist)) return *id;
         }
-        OcrResult raw = ocr_->read(bw, !latin, whitelist, lines);
+        const std::vector<cv::Range> text_rows = as_tall_as_text(line_rows);
+        const bool line_by_line = !latin && (text_rows.size() == 2 || text_rows.size() == 3);
+        OcrResult raw = line_by_line ? read_line_by_line(ctx, box, ink, text_rows) : ocr_->read(bw, !latin, whitelist, lines);
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
         if (glyphs_ && lines == 1 && !latin) {
             if (spec.script == "han") return with_glyphs(reading, ink);
@@ -262,24 +265,63 @@ private:
         return r;
     }
 
-    // Lines of text in a cell: bands of ink rows separated by blank rows.
-    static int text_lines(const cv::Mat& ink) {
-        cv::Rect b = ink_bounds(ink);
-        if (b.area() == 0) return 1;
+    // The rows of each line of text in a cell's ink, top to bottom: bands of inked rows
+    // apart by at least a twentieth of the ink's height.
+    static std::vector<cv::Range> text_line_rows(const cv::Mat& ink) {
+        const cv::Rect b = ink_bounds(ink);
+        if (b.area() == 0) return {};
         cv::Mat rows;
         cv::reduce(ink(b) / 255, rows, 1, cv::REDUCE_SUM, CV_32S);
-        int lines = 0, gap = 0;
-        bool in_line = false;
+        std::vector<cv::Range> lines;
         const int min_gap = std::max(1, b.height / 20);
+        int gap = min_gap;
         for (int y = 0; y < rows.rows; ++y) {
-            bool ink_row = rows.at<int>(y) > 0;
-            if (ink_row && (!in_line || gap >= min_gap)) {
-                if (!in_line || gap >= min_gap) ++lines;
-                in_line = true;
+            if (rows.at<int>(y) == 0) {
+                ++gap;
+                continue;
             }
-            gap = ink_row ? 0 : gap + 1;
+            if (gap >= min_gap) lines.emplace_back(b.y + y, b.y + y + 1);
+            else lines.back().end = b.y + y + 1;
+            gap = 0;
         }
-        return std::clamp(lines, 1, 3);
+        return lines;
+    }
+
+    // The lines at least two fifths as tall as the tallest: a thinner band is a remnant of
+    // the ruling or a row of specks, which Tesseract passes over when it reads the cell as
+    // one block, but reads as "一一一" (a name "一一一高琴") when it is given as a line.
+    static std::vector<cv::Range> as_tall_as_text(const std::vector<cv::Range>& lines) {
+        int tallest = 0;
+        for (const auto& rows : lines) tallest = std::max(tallest, rows.size());
+        std::vector<cv::Range> tall;
+        for (const auto& rows : lines)
+            if (rows.size() * 5 >= tallest * 2) tall.push_back(rows);
+        return tall;
+    }
+
+    // Two or three lines of Chinese read one by one, top to bottom: read as one block,
+    // Tesseract took a short second line ("9号" under "上虞区长塘镇兴横村13") for a column
+    // of its own and gave "兴横村13长塘镇兴上虞区". The confidence is the lines' mean, weighted
+    // by the characters each holds; a line read as dashes only is left out.
+    OcrResult read_line_by_line(const PageContext& ctx, const cv::Rect& box, const cv::Mat& ink, const std::vector<cv::Range>& lines) {
+        OcrResult all;
+        double weighted = 0;
+        std::size_t chars = 0;
+        for (const auto& rows : lines) {
+            cv::Mat line = cv::Mat::zeros(ink.size(), ink.type());
+            ink.rowRange(rows).copyTo(line.rowRange(rows));
+            const OcrResult read = ocr_->read(grey_for_ocr(ctx.page.image, box, line, x_height_, sharpen_), true, "", 1);
+            const std::vector<std::string> said = utf8_chars(remove_spaces(read.text));
+            // A line of dashes is a remnant of the ruling read as text ("一一一一").
+            if (std::all_of(said.begin(), said.end(), [](const std::string& c) { return c == "一" || c == "-" || c == "_" || c == "—" || c == "|"; }))
+                continue;
+            const std::size_t n = said.size();
+            all.text += read.text;
+            weighted += read.confidence * static_cast<double>(n);
+            chars += n;
+        }
+        all.confidence = chars ? weighted / static_cast<double>(chars) : 0;
+        return all;
     }
 
     // Each vocabulary in turn matched against the text at the place the previous one ended:

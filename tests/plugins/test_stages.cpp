@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 using namespace formscan;
 
@@ -648,6 +649,15 @@ cv::Mat draw_cells(int rows, int cell_w, int cell_h, const std::function<void(ca
     return gray;
 }
 
+// `records` (of `page`) as the tesseract_text stage with `params` reads them.
+std::vector<Record> read_text(Page& page, std::vector<Record> records, const std::map<std::string, std::string>& params) {
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("tesseract_text");
+    stage->configure(ParamValues::resolve("tesseract_text", host().info("tesseract_text").params, params), env());
+    stage->process(ctx);
+    return records;
+}
+
 }  // namespace
 
 TEST(Digits, ReadsHeldOutHandwrittenDigitStrings) {
@@ -715,12 +725,7 @@ TEST(TesseractText, TheGlyphRecogniserReadsNamesBetterThanTesseractAlone) {
     });
     cv::GaussianBlur(page.image, page.image, cv::Size(0, 0), 0.7);
     auto names_right = [&](const std::string& glyph_model) {
-        std::vector<Record> read = records;
-        PageContext ctx{page, hedui(), read};
-        auto stage = host().create("tesseract_text");
-        stage->configure(ParamValues::resolve("tesseract_text", host().info("tesseract_text").params, {{"glyph_model", glyph_model}}),
-                         env());
-        stage->process(ctx);
+        const std::vector<Record> read = read_text(page, records, {{"glyph_model", glyph_model}});
         int right = 0;
         for (int r = 0; r < rows; ++r) right += read[static_cast<std::size_t>(r)].at("name").text() == truth[static_cast<std::size_t>(r)];
         return right;
@@ -729,6 +734,42 @@ TEST(TesseractText, TheGlyphRecogniserReadsNamesBetterThanTesseractAlone) {
     std::printf("names right of %d: Tesseract alone %d, with the glyph recogniser %d\n", rows, alone, with_glyphs);
     EXPECT_GE(with_glyphs, alone) << "Tesseract alone " << alone << ", with the glyph recogniser " << with_glyphs << " of " << rows;
     EXPECT_GE(with_glyphs, rows * 8 / 10) << with_glyphs << " of " << rows << " names";
+}
+
+TEST(TesseractText, AnAddressWrappedOntoASecondLineIsReadInItsOrder) {
+    // Household addresses too long for their cell, wrapped as a print run wraps them: the
+    // house number broken after its first digits, the rest ("9号") alone at the start of the
+    // second line. Read as one block, Tesseract took such a short line for a column of its
+    // own and read "兴横村13长塘镇兴上虞区"; read line by line, the number ends the address.
+    const int rows = 24, cell_w = 260, cell_h = 90;
+    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    std::mt19937 rng(99);
+    std::vector<std::string> numbers;
+    Page page;
+    std::vector<Record> records;
+    page.image = draw_cells(rows, cell_w, cell_h, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+        numbers.push_back(std::to_string(std::uniform_int_distribution<int>(100, 300)(rng)));
+        const std::size_t cut = 1 + static_cast<std::size_t>(r % 2);
+        const std::string first = "上虞区长塘镇" + synth::random_village(rng) + numbers.back().substr(0, cut);
+        const std::string second = numbers.back().substr(cut) + "号";
+        const std::string& font = fonts[static_cast<std::size_t>(r) % fonts.size()];
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        synth::print_text(cr, first, font, 20, {box.x + 4, box.y + 8, box.width - 8, 30}, synth::Align::left, false);
+        synth::print_text(cr, second, font, 20, {box.x + 4, box.y + 46, box.width - 8, 30}, synth::Align::left, false);
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        rec.at("hukou_address").box = box;
+        records.push_back(rec);
+    });
+    const std::vector<Record> read = read_text(page, records, {});
+    int in_order = 0;
+    for (int r = 0; r < rows; ++r) {
+        const std::string value = read[static_cast<std::size_t>(r)].at("hukou_address").text();
+        const std::string ending = numbers[static_cast<std::size_t>(r)] + "号";
+        const bool ends = value.size() >= ending.size() && value.compare(value.size() - ending.size(), ending.size(), ending) == 0;
+        in_order += ends && value.rfind("上", 0) == 0;
+    }
+    std::printf("wrapped addresses read in order: %d of %d\n", in_order, rows);
+    EXPECT_GE(in_order, rows * 9 / 10) << in_order << " of " << rows;
 }
 
 TEST(Digits, ReadsHandwrittenDatesOnTheirLineAndOnlyPlausibleOnes) {
