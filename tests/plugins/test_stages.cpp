@@ -739,8 +739,10 @@ TEST(TesseractText, TheGlyphRecogniserReadsNamesBetterThanTesseractAlone) {
 TEST(TesseractText, AnAddressWrappedOntoASecondLineIsReadInItsOrder) {
     // Household addresses too long for their cell, wrapped as a print run wraps them: the
     // house number broken after its first digits, the rest ("9号") alone at the start of the
-    // second line. Read as one block, Tesseract took such a short line for a column of its
-    // own and read "兴横村13长塘镇兴上虞区"; read line by line, the number ends the address.
+    // second line; read line by line, top to bottom, the number ends the address. (On scans
+    // of the synthesiser, read as one block, Tesseract took such a short line for a column of
+    // its own and read "兴横村13长塘镇兴上虞区"; these clean cells it reads in order either way,
+    // 24 of 24 with the block reading, so this guards the order of the lines, not that case.)
     const int rows = 24, cell_w = 260, cell_h = 90;
     const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
     std::mt19937 rng(99);
