@@ -118,13 +118,18 @@ private:
         }
         const std::vector<cv::Range> line_rows = text_line_rows(ink);
         const int lines = std::clamp(static_cast<int>(line_rows.size()), 1, 3);
-        cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
-        if (spec.type == FieldType::id_number && lines == 1) {
-            if (auto id = read_id_number(bw, whitelist)) return *id;
-        }
         const std::vector<cv::Range> text_rows = as_tall_as_text(line_rows);
-        const bool line_by_line = !latin && (text_rows.size() == 2 || text_rows.size() == 3);
-        OcrResult raw = line_by_line ? read_line_by_line(ctx, box, ink, text_rows) : ocr_->read(bw, !latin, whitelist, lines);
+        OcrResult raw;
+        if (!latin && (text_rows.size() == 2 || text_rows.size() == 3)) {
+            raw = read_line_by_line(ctx, box, ink, text_rows);
+        } else {
+            // The whole cell scaled for the block reading (made only when it is read so).
+            cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
+            if (spec.type == FieldType::id_number && lines == 1) {
+                if (auto id = read_id_number(bw, whitelist)) return *id;
+            }
+            raw = ocr_->read(bw, !latin, whitelist, lines);
+        }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
         if (glyphs_ && lines == 1 && !latin) {
             if (spec.script == "han") return with_glyphs(reading, ink);
