@@ -43,21 +43,34 @@ void remove_underlines(cv::Mat& ink, bool broken_too) {
             }
             int end = y;
             while (end < ink.rows && line.at<unsigned char>(end, x)) ++end;
-            // The whole vertical run of ink through this stretch of line.
+            // The whole vertical run of ink through this stretch of line. A scanned line's
+            // edges are ragged, and the opening trims them: a run reaching a little past
+            // the line found (a third of its thickness, at least two pixels) is still only
+            // line; a stroke crossing it reaches much further.
             int from = y, to = end;
             while (from > 0 && ink.at<unsigned char>(from - 1, x)) --from;
             while (to < ink.rows && ink.at<unsigned char>(to, x)) ++to;
-            bool only_line = from == y && to == end;
+            const int ragged = std::max(2, (end - y) / 3);
+            const bool only_line = y - from <= ragged && to - end <= ragged;
             if (y > middle && only_line)
-                for (int k = y; k < end; ++k) ink.at<unsigned char>(k, x) = 0;
-            y = end;
+                for (int k = from; k < to; ++k) ink.at<unsigned char>(k, x) = 0;
+            y = to;
         }
     }
 }
 
 }  // namespace
 
-cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_speck, bool on_a_line) {
+Surround surround_of(Placement placement) {
+    switch (placement) {
+        case Placement::header: return Surround::header_value;
+        case Placement::sheet: return Surround::blank_line;
+        case Placement::column: break;
+    }
+    return Surround::ruled_cell;
+}
+
+cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_speck, Surround around) {
     cv::Rect box = requested & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
     if (box.area() <= 0) return cv::Mat::zeros(1, 1, CV_8UC1);
     cv::Mat crop = page_gray(box);
@@ -105,8 +118,8 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
         }
     };
     clear_edge_rules(true);
-    clear_edge_rules(false);
-    remove_underlines(ink, on_a_line);
+    if (around != Surround::header_value) clear_edge_rules(false);
+    remove_underlines(ink, around != Surround::ruled_cell);
 
     cv::Mat labels, stats, centroids;
     int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
@@ -116,7 +129,7 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
         bool speck = stats.at<int>(i, cv::CC_STAT_AREA) < min_speck;
         // A thin sliver along an edge is what is left of a rule, not writing.
         // (A handwritten 1 near the edge is thin too, but neither that long nor that close.)
-        bool sliver = (w <= 3 && h > 0.6 * ink.rows && (x <= 3 || x + w >= ink.cols - 3)) ||
+        bool sliver = (around != Surround::header_value && w <= 3 && h > 0.6 * ink.rows && (x <= 3 || x + w >= ink.cols - 3)) ||
                       (h <= 3 && w > 0.6 * ink.cols && (y <= 3 || y + h >= ink.rows - 3));
         if (speck || sliver) ink.setTo(0, labels == i);
     }

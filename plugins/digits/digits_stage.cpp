@@ -126,11 +126,11 @@ public:
                 if (spec.type == FieldType::date) {
                     if (auto parts = part_cells(ctx.page, record.row, field.key); parts.size() == 3) {
                         for (const auto& part : parts)
-                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part, true), crops, false)});
+                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part, surround_of(spec.placement)), crops, false)});
                         continue;
                     }
                 }
-                cv::Mat ink = rewritten ? *rewritten : ink_for_digits(ctx.page.image, field.box, spec.placement != Placement::column);
+                cv::Mat ink = rewritten ? *rewritten : ink_for_digits(ctx.page.image, field.box, surround_of(spec.placement));
                 pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
                                    DigitReader::cut(ink, crops, tick_field, most_digits(spec))});
             }
@@ -213,7 +213,7 @@ private:
         const double px_per_mm = pixels_per_mm(ctx);
         auto strike = find_strike(ctx.page.image, field.box, px_per_mm, value->text());
         if (!strike) return std::nullopt;
-        const cv::Mat ink = ink_for_digits(ctx.page.image, field.box, spec->placement != Placement::column);
+        const cv::Mat ink = ink_for_digits(ctx.page.image, field.box, surround_of(spec->placement));
         // The ink may be the cell enlarged (low-resolution scans).
         const double scale = static_cast<double>(ink.rows) / std::max(1, field.box.height);
         auto in_ink = [&](const cv::Point& p) { return cv::Point2f(p - field.box.tl()) * scale; };
@@ -222,13 +222,13 @@ private:
 
     // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
     // thresholding breaks them; such cells are enlarged smoothly first.
-    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box, bool on_a_line = false) const {
-        if (box.height >= min_cell_height_) return cell_ink(page, box, 4, on_a_line);
+    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box, Surround around) const {
+        if (box.height >= min_cell_height_) return cell_ink(page, box, 4, around);
         cv::Rect inside = box & cv::Rect(0, 0, page.cols, page.rows);
-        if (inside.area() == 0) return cell_ink(page, box, 4, on_a_line);
+        if (inside.area() == 0) return cell_ink(page, box, 4, around);
         cv::Mat crop;
         cv::resize(page(inside), crop, cv::Size(), 2, 2, cv::INTER_CUBIC);
-        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12, on_a_line);
+        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12, around);
     }
 
     void decide(const FormTemplate& form, Field* f, const FieldSpec& spec, bool marked_tick, bool code_text, bool tick_field,

@@ -102,7 +102,7 @@ public:
 
 private:
     void judge(const cv::Mat& page, const FieldSpec& spec, Field& field, double px_per_mm) const {
-        cv::Mat ink = cell_ink(page, field.box, 4, spec.placement != Placement::column);
+        cv::Mat ink = cell_ink(page, field.box, 4, surround_of(spec.placement));
         double share = ink_share(ink);
         const int longest = largest_extent(ink);
         double extent = longest / double(std::max(1, std::min(ink.rows, ink.cols)));

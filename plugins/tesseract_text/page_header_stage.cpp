@@ -140,6 +140,8 @@ StageInfo PageHeaderStage::info() const {
             {
                 {"search_mm", ParamType::number, "30", 5, 80, "how far above the table the header line is searched, in mm"},
                 {"text_height_px", ParamType::integer, "40", 16, 120, "height the header line is scaled to for OCR"},
+                {"reread_scale", ParamType::number, "2", 1, 4,
+                 "a line whose labels are not all found is read again this many times larger (1: not read again)"},
                 chinese_model_param(),
             }};
 }
@@ -147,6 +149,7 @@ StageInfo PageHeaderStage::info() const {
 void PageHeaderStage::configure(const ParamValues& params, const StageEnvironment& env) {
     search_mm_ = params.get_double("search_mm");
     text_height_ = static_cast<int>(params.get_int("text_height_px"));
+    reread_scale_ = params.get_double("reread_scale");
     ocr_ = make_cell_ocr(params, env);
 }
 
@@ -176,10 +179,28 @@ void PageHeaderStage::process(PageContext& ctx) {
     cv::Rect line(region.x, std::max(0, region.y + y0 - pad), region.width, y1 - y0 + 2 * pad);
     line &= cv::Rect(0, 0, gray.cols, gray.rows);
 
+    auto read_line = [&](double scale) {
+        cv::Mat scaled;
+        cv::resize(gray(line), scaled, cv::Size(), scale, scale, cv::INTER_CUBIC);
+        return ocr_->symbols(scaled, true);
+    };
+    auto labels_found = [&](const std::vector<OcrSymbol>& symbols) {
+        return std::count_if(ctx.form.fields.begin(), ctx.form.fields.end(), [&](const FieldSpec& spec) {
+            return spec.placement == Placement::header && find_label(symbols, spec.label).start >= 0;
+        });
+    };
     double scale = std::clamp(text_height_ / double(y1 - y0), 0.5, 4.0);
-    cv::Mat scaled;
-    cv::resize(gray(line), scaled, cv::Size(), scale, scale, cv::INTER_CUBIC);
-    std::vector<OcrSymbol> symbols = ocr_->symbols(scaled, true);
+    std::vector<OcrSymbol> symbols = read_line(scale);
+    // Handwriting twice as tall as the print (a village written large) makes the line tall
+    // and its printed labels too small to read ("乡镇(街道)" as "颅传道"): a line whose labels
+    // are not all found is read again at a larger scale (`reread_scale`).
+    const auto header_fields = std::count_if(ctx.form.fields.begin(), ctx.form.fields.end(),
+                                             [](const FieldSpec& spec) { return spec.placement == Placement::header; });
+    if (const auto found = labels_found(symbols); reread_scale_ > 1 && found < header_fields) {
+        const double larger = std::min(reread_scale_ * scale, 8.0);
+        std::vector<OcrSymbol> again = read_line(larger);
+        if (labels_found(again) > found) symbols = std::move(again), scale = larger;
+    }
     if (Poco::Logger& log = Poco::Logger::get("formscan.stage.page_header"); log.debug()) {
         std::string read;
         for (const auto& symbol : symbols) read += symbol.text + " ";

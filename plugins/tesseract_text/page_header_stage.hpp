@@ -21,6 +21,7 @@ private:
     std::unique_ptr<CellOcr> ocr_;
     double search_mm_ = 30;
     int text_height_ = 40;
+    double reread_scale_ = 2;
 };
 
 }  // namespace formscan

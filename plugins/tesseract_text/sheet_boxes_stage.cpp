@@ -678,7 +678,7 @@ void SheetBoxesStage::process(PageContext& ctx) {
         const FieldSpec& spec = form.field(key);
         std::vector<cv::Rect> written;
         for (const auto& r : rects)
-            if (ink_share(cell_ink(gray, r, 4, true)) > 0.004) written.push_back(r);
+            if (ink_share(cell_ink(gray, r, 4, Surround::blank_line)) > 0.004) written.push_back(r);
         if (rects.size() == 1 || spec.type == FieldType::date || written.size() <= 1) {
             // One place to read: the readers after this stage read it (or find it empty).
             f.box = written.size() == 1 && spec.type != FieldType::date ? written.front() : rects.front();

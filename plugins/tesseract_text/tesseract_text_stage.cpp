@@ -84,15 +84,21 @@ public:
                 const FieldSpec& spec = ctx.form.field(field.key);
                 // A date the digit reader was unsure of gets a second opinion: printed
                 // dates read better here; a handwritten one stays the digit reader's.
-                bool second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
+                const bool date_second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
                 // An ID number the digit reader doubts (on a sheet) may be printed: Tesseract reads print better.
                 const bool id_second_opinion = spec.type == FieldType::id_number && field.reader == "digits" && field.confidence < 0.9;
-                second_opinion = second_opinion || id_second_opinion;
-                if (!field.reader.empty() && !second_opinion) continue;
+                if (!field.reader.empty() && !date_second_opinion && !id_second_opinion) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
                 if (spec.placement == Placement::header && header_once.is_repeat(field)) continue;
                 Reading reading = read(ctx, spec, field.box);
-                if (second_opinion && !id_second_opinion && !normalise_date(reading.value)) continue;
+                if (date_second_opinion) {
+                    if (!normalise_date(reading.value)) continue;
+                    // Both readers read the same date: two different models rarely misread
+                    // one print alike. Otherwise the surer reading stays: Tesseract makes
+                    // dates of handwriting too (2015-04-12 of a handwritten 2015.1.13).
+                    if (reading.value == field.text()) reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
+                    else if (reading.confidence <= field.confidence) continue;
+                }
                 if (id_second_opinion && (reading.confidence <= field.confidence || !id_has_valid_check(reading.value))) continue;
                 field.value = reading.value;
                 field.confidence = reading.confidence;
@@ -106,7 +112,7 @@ public:
 
 private:
     Reading read(const PageContext& ctx, const FieldSpec& spec, const cv::Rect& box) {
-        cv::Mat ink = cell_ink(ctx.page.image, box, 4, spec.placement != Placement::column);
+        cv::Mat ink = cell_ink(ctx.page.image, box, 4, surround_of(spec.placement));
         // Digit-like fields go to the Latin model with the field's alphabet. Chinese is
         // read unconstrained: Tesseract's whitelist fails on CJK (a clear 女 with the
         // whitelist 女男 reads as nothing); the vocabulary is applied afterwards.
