@@ -184,22 +184,38 @@ void PageHeaderStage::process(PageContext& ctx) {
         cv::resize(gray(line), scaled, cv::Size(), scale, scale, cv::INTER_CUBIC);
         return ocr_->symbols(scaled, true);
     };
-    auto labels_found = [&](const std::vector<OcrSymbol>& symbols) {
-        return std::count_if(ctx.form.fields.begin(), ctx.form.fields.end(), [&](const FieldSpec& spec) {
-            return spec.placement == Placement::header && find_label(symbols, spec.label).start >= 0;
-        });
+    // The header fields whose labels a reading of the line holds, and those it lacks.
+    struct Placed {
+        const FieldSpec* spec;
+        Label label;
+    };
+    struct Labels {
+        std::vector<Placed> placed;
+        std::vector<const FieldSpec*> missing;
+    };
+    auto find_labels = [&](const std::vector<OcrSymbol>& symbols) {
+        Labels labels;
+        for (const auto& spec : ctx.form.fields) {
+            if (spec.placement != Placement::header) continue;
+            Label label = find_label(symbols, spec.label);
+            if (label.start < 0) labels.missing.push_back(&spec);
+            else labels.placed.push_back({&spec, label});
+        }
+        return labels;
     };
     double scale = std::clamp(text_height_ / double(y1 - y0), 0.5, 4.0);
     std::vector<OcrSymbol> symbols = read_line(scale);
+    auto [placed, missing] = find_labels(symbols);
     // Handwriting twice as tall as the print (a village written large) makes the line tall
     // and its printed labels too small to read ("乡镇(街道)" as "颅传道"): a line whose labels
     // are not all found is read again at a larger scale (`reread_scale`).
-    const auto header_fields = std::count_if(ctx.form.fields.begin(), ctx.form.fields.end(),
-                                             [](const FieldSpec& spec) { return spec.placement == Placement::header; });
-    if (const auto found = labels_found(symbols); reread_scale_ > 1 && found < header_fields) {
+    if (reread_scale_ > 1 && !missing.empty()) {
         const double larger = std::min(reread_scale_ * scale, 8.0);
         std::vector<OcrSymbol> again = read_line(larger);
-        if (labels_found(again) > found) symbols = std::move(again), scale = larger;
+        if (Labels better = find_labels(again); better.placed.size() > placed.size()) {
+            symbols = std::move(again), scale = larger;
+            placed = std::move(better.placed), missing = std::move(better.missing);
+        }
     }
     if (Poco::Logger& log = Poco::Logger::get("formscan.stage.page_header"); log.debug()) {
         std::string read;
@@ -210,18 +226,6 @@ void PageHeaderStage::process(PageContext& ctx) {
 
     // Value boxes lie between labels: a "before" value between the previous label's end
     // and its own label's start, an "after" value between its label's end and the next label.
-    struct Placed {
-        const FieldSpec* spec;
-        Label label;
-    };
-    std::vector<Placed> placed;
-    std::vector<const FieldSpec*> missing;
-    for (const auto& spec : ctx.form.fields) {
-        if (spec.placement != Placement::header) continue;
-        Label label = find_label(symbols, spec.label);
-        if (label.start < 0) missing.push_back(&spec);
-        else placed.push_back({&spec, label});
-    }
     for (const FieldSpec* spec : missing) {
         std::vector<Label> found;
         for (const auto& p : placed) found.push_back(p.label);
