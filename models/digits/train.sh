@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Retrains the digit recogniser: makes the data with the built tools, trains with
-# Debian's python3-torch, writes models/digits/digits.onnx and REPORT.md.
-#   bash models/digits/train.sh [PAGES_TRAIN] [PAGES_TEST] [EPOCHS]
+# Retrains the digit recogniser, an ensemble of two networks the `digits` stage averages:
+# makes the data with the built tools, trains with Debian's python3-torch, writes
+# models/digits/digits.onnx (seed 1) with REPORT.md, and digits_s2.onnx (seed 2) with REPORT_s2.md.
+#   bash models/digits/train.sh [PAGES_TRAIN] [PAGES_TEST] [EPOCHS] [EPOCHS_S2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${FORMSCAN_BUILD_DIR:-$(pwd)/build}
@@ -15,6 +16,13 @@ export OMP_THREAD_LIMIT=1
 "$BUILD/bin/make_digit_data" --split train --pages "${1:-150}" --seed 1 --out "$OUT/train.bin"
 "$BUILD/bin/make_digit_data" --split test --pages "${2:-40}" --seed 2 --out "$OUT/test.bin"
 # Training uses every core (OMP_THREAD_LIMIT=1 above is for Tesseract in the data step).
-env -u OMP_THREAD_LIMIT /usr/bin/python3 models/digits/train_digits.py "$OUT/train.bin" "$OUT/test.bin" \
-  models/digits/digits.onnx models/digits/REPORT.md --epochs "${3:-14}" --threads "$(nproc)"
+train() {  # SEED EPOCHS MODEL REPORT
+  env -u OMP_THREAD_LIMIT /usr/bin/python3 models/digits/train_digits.py "$OUT/train.bin" "$OUT/test.bin" \
+    "models/digits/$3" "models/digits/$4" --seed "$1" --epochs "$2" --threads "$(nproc)"
+}
+train 1 "${3:-14}" digits.onnx REPORT.md
+train 2 "${4:-12}" digits_s2.onnx REPORT_s2.md
+# The ensemble on the same test crops.
+"$BUILD/bin/formscan-bench" digits --data "$OUT/test.bin" --runs 1 \
+  --model models/digits/digits.onnx,models/digits/digits_s2.onnx | tee models/digits/REPORT_ensemble.txt
 rm -rf "$OUT"

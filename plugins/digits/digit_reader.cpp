@@ -36,31 +36,41 @@ double DigitReading::confidence() const {
     return chars.empty() ? 0.0 : p;
 }
 
-DigitReader::DigitReader(const std::string& model_path) {
-    try {
-        net_ = cv::dnn::readNetFromONNX(model_path);
-    } catch (const cv::Exception& e) {
-        throw Error("formscan.digits.model", "cannot load the digit recogniser " + model_path + ": " + e.what());
+DigitReader::DigitReader(const std::vector<std::string>& model_paths) {
+    if (model_paths.empty()) throw Error("formscan.digits.model", "no digit recogniser given");
+    for (const auto& path : model_paths) {
+        cv::dnn::Net net;
+        try {
+            net = cv::dnn::readNetFromONNX(path);
+        } catch (const cv::Exception& e) {
+            throw Error("formscan.digits.model", "cannot load the digit recogniser " + path + ": " + e.what());
+        }
+        if (net.empty()) throw Error("formscan.digits.model", "cannot load the digit recogniser " + path);
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        nets_.push_back(std::move(net));
     }
-    if (net_.empty()) throw Error("formscan.digits.model", "cannot load the digit recogniser " + model_path);
-    net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
 }
 
 Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
     Probabilities out;
     if (crops.empty()) return out;
     cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F);
-    net_.setInput(blob);
-    cv::Mat logits = net_.forward();
-    for (int i = 0; i < logits.rows; ++i) {
-        const float* row = logits.ptr<float>(i);
-        float top = *std::max_element(row, row + logits.cols);
-        std::vector<float> p(logits.cols);
-        float sum = 0;
-        for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
-        for (float& v : p) v /= sum;
-        out.push_back(std::move(p));
+    // The mean of the models' probabilities (their softmax outputs).
+    for (auto& net : nets_) {
+        net.setInput(blob);
+        cv::Mat logits = net.forward();
+        out.resize(logits.rows);
+        for (int i = 0; i < logits.rows; ++i) {
+            const float* row = logits.ptr<float>(i);
+            const float top = *std::max_element(row, row + logits.cols);
+            std::vector<float> p(logits.cols);
+            float sum = 0;
+            for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
+            auto& mean = out[i];
+            mean.resize(logits.cols, 0.0f);
+            for (int k = 0; k < logits.cols; ++k) mean[k] += p[k] / sum / static_cast<float>(nets_.size());
+        }
     }
     return out;
 }

@@ -53,7 +53,9 @@ using Probabilities = std::vector<std::vector<float>>;  // per crop: 0-9, reject
 
 class DigitReader {
 public:
-    explicit DigitReader(const std::string& model_path);  // throws formscan::Error digits.model
+    // One model, or several whose probabilities are averaged (an ensemble of the same
+    // network trained with other seeds). Throws formscan::Error digits.model.
+    explicit DigitReader(const std::vector<std::string>& model_paths);
     // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
     // of all its writing; `at_least`: the digits the field must have, see segment_digits),
     // classify() all crops, then decode() each cell with the
@@ -68,7 +70,7 @@ public:
     Probabilities classify(const std::vector<cv::Mat>& crops);
 
 private:
-    cv::dnn::Net net_;
+    std::vector<cv::dnn::Net> nets_;
 };
 
 }  // namespace formscan

@@ -15,6 +15,7 @@
 
 #include <Poco/ClassLibrary.h>
 #include <Poco/Logger.h>
+#include <Poco/StringTokenizer.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -65,7 +66,8 @@ public:
                 {kHasCells, kHasRecords, kHasMarks},
                 {kHasDigits},
                 {
-                    {"model", ParamType::string, "digits/digits.onnx", 0, 0, "model file, relative to the models folder"},
+                    {"model", ParamType::string, "digits/digits.onnx,digits/digits_s2.onnx", 0, 0,
+                     "model files, relative to the models folder; several (comma-separated) are averaged"},
                     {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
                     {"enlarge_below_px", ParamType::integer, "130", 0, 10000,
                      "cells less tall than this are enlarged twice before their ink is cut (low-resolution scans)"},
@@ -79,9 +81,13 @@ public:
     }
 
     void configure(const ParamValues& params, const StageEnvironment& env) override {
-        std::filesystem::path model = params.get_string("model");
-        if (model.is_relative()) model = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / model;
-        reader_ = std::make_unique<DigitReader>(model.string());
+        const std::filesystem::path models_dir = env.models_dir.empty() ? default_models_dir() : env.models_dir;
+        std::vector<std::string> models;
+        for (const auto& name : Poco::StringTokenizer(params.get_string("model"), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
+            const std::filesystem::path model = name;
+            models.push_back((model.is_relative() ? models_dir / model : model).string());
+        }
+        reader_ = std::make_unique<DigitReader>(models);
         ok_confidence_ = params.get_double("ok_confidence");
         codes_too_ = params.get_bool("codes_too");
         min_cell_height_ = static_cast<int>(params.get_int("enlarge_below_px"));

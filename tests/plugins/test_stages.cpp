@@ -1,4 +1,5 @@
 #include "batch_printing.hpp"
+#include "digit_reader.hpp"
 #include "form_renderer.hpp"
 #include "handwriting.hpp"
 #include "people.hpp"
@@ -734,6 +735,46 @@ TEST(Digits, ReadsHeldOutHandwrittenDigitStrings) {
     ASSERT_FALSE(sure_right.empty());
     const double median_right = sure_right[sure_right.size() / 2];
     for (double c : sure_wrong) EXPECT_LT(c, median_right) << "a wrong number as sure as half of the right ones";
+}
+
+TEST(Digits, AnEnsembleAveragesItsModelsAndNamesAModelItCannotLoad) {
+    // Crops of held-out handwritten digits, cut as the stage cuts them.
+    std::mt19937 rng(7);
+    std::vector<cv::Mat> crops;
+    const cv::Mat page = draw_cells(6, 260, 48, [&](cairo_t* cr, int, const cv::Rect2d& box) {
+        synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, synth::random_phone(rng), box,
+                           synth::Hand::random(rng), rng);
+    });
+    for (int r = 0; r < 6; ++r) {
+        cv::Mat ink;
+        cv::threshold(page(cv::Rect(10, 10 + r * 48, 260, 48)), ink, 128, 255, cv::THRESH_BINARY_INV);
+        DigitReader::cut(ink, crops, false);
+    }
+    ASSERT_GE(crops.size(), 30u);
+    const std::string dir = default_models_dir() + "/digits/";
+    const Probabilities a = DigitReader({dir + "digits.onnx"}).classify(crops);
+    const Probabilities b = DigitReader({dir + "digits_s2.onnx"}).classify(crops);
+    const Probabilities both = DigitReader({dir + "digits.onnx", dir + "digits_s2.onnx"}).classify(crops);
+    ASSERT_EQ(both.size(), crops.size());
+    int disagree = 0;
+    for (std::size_t i = 0; i < crops.size(); ++i) {
+        ASSERT_EQ(both[i].size(), a[i].size());
+        float sum = 0;
+        for (std::size_t k = 0; k < both[i].size(); ++k) {
+            EXPECT_NEAR(both[i][k], (a[i][k] + b[i][k]) / 2, 1e-5);
+            sum += both[i][k];
+        }
+        EXPECT_NEAR(sum, 1.0f, 1e-4);
+        disagree += std::abs(a[i][0] - b[i][0]) > 1e-3;
+    }
+    EXPECT_GT(disagree, 0) << "the two models are the same network with the same weights";
+    try {
+        DigitReader({dir + "digits.onnx", dir + "digits_s9.onnx"});
+        FAIL() << "a model that is not there was taken";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "formscan.digits.model");
+        EXPECT_NE(std::string(e.what()).find("digits_s9.onnx"), std::string::npos) << e.what();
+    }
 }
 
 TEST(TesseractText, TheGlyphRecogniserReadsNamesBetterThanTesseractAlone) {
