@@ -35,9 +35,9 @@ hedui_fields = [
     field("township", "乡镇(街道)", "text", "header", value_side="before", vocabulary="townships"),
     field("village", "村(社区)", "text", "header", value_side="before"),
     field("fill_date", "填报日期:", "date", "header", value_side="after", alphabet=DIGITS + ".-/年月日",
-          earliest_date="2014-01-01", likely_until="2016-12-31",
-          note="the campaign began in 2014 (seed: 2014年11月初) and was planned to end in 2016 (seed: 用三年时间(2014年—2016年)完成); "
-               "a later date is read but goes to a person"),
+          earliest_date="2014-01-01", likely_from="2014-11-01", likely_until="2015-12-31",
+          note="the survey began in November 2014 (seed: 2014年11月初) and was to be done by the end of 2015 "
+               "(seed: 2015年底完成调查登记工作; 2016 is for keeping the data up to date); a date outside is read but goes to a person"),
     field("filler_signed", "填表人签名:", "signature", "header", value_side="after"),
     field("seq", "序号", "text", "column", alphabet=DIGITS),
     field("name", "姓名", "text", "column", max_length=8, script="han"),
@@ -191,7 +191,7 @@ dengji_fields = [
     field("handler_signed", "经办人签名", "signature", "sheet"),
     field("checker_signed", "复核人签名", "signature", "sheet"),
     field("sign_date", "年 月 日", "date", "sheet", alphabet=DIGITS + "年月日", earliest_date="2014-01-01",
-          likely_until="2016-12-31"),
+          likely_from="2014-11-01", likely_until="2015-12-31"),
     field("remarks", "备注", "text", "sheet"),
 ]
 

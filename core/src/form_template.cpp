@@ -129,7 +129,8 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"code_list", JsonKind::string, false}, {"vocabulary", JsonKind::string, false},
                   {"alphabet", JsonKind::string, false},  {"options", JsonKind::array, false},
                   {"value_side", JsonKind::string, false}, {"max_length", JsonKind::integer, false},
-                  {"earliest_date", JsonKind::string, false}, {"likely_until", JsonKind::string, false},
+                  {"earliest_date", JsonKind::string, false}, {"likely_from", JsonKind::string, false},
+                  {"likely_until", JsonKind::string, false},
                   {"script", JsonKind::string, false},
                   {"prefixes", JsonKind::array, false},
                   {"note", JsonKind::string, false}});
@@ -160,7 +161,8 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     if (!f.value_side.empty() && f.value_side != "before" && f.value_side != "after")
         c.fail("bad_value", Checker::join(path, "value_side"), "expected before or after, found \"" + f.value_side + "\"");
     if (obj->has("max_length")) f.max_length = obj->getValue<int>("max_length");
-    for (auto [name, value] : {std::pair{"earliest_date", &f.earliest_date}, std::pair{"likely_until", &f.likely_until}}) {
+    for (auto [name, value] : {std::pair{"earliest_date", &f.earliest_date}, std::pair{"likely_from", &f.likely_from},
+                               std::pair{"likely_until", &f.likely_until}}) {
         *value = get_string(obj, name);
         if (!value->empty() && normalise_date(*value) != *value)
             c.fail("bad_value", Checker::join(path, name), "expected a real date as YYYY-MM-DD, found \"" + *value + "\"");

@@ -81,8 +81,9 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
     return out;
 }
 
-Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_until) {
-    return [earliest, latest, likely_until](const std::string& text) -> std::optional<std::pair<std::string, double>> {
+Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_from,
+                                   const std::string& likely_until) {
+    return [earliest, latest, likely_from, likely_until](const std::string& text) -> std::optional<std::pair<std::string, double>> {
         double penalty = 0;
         auto date = normalise_date(text);
         if (!date) {
@@ -91,7 +92,7 @@ Interpretation date_interpretation(const std::string& earliest, const std::strin
             penalty = std::log(0.5);
         }
         if (!date || (!earliest.empty() && *date < earliest) || (!latest.empty() && *date > latest)) return std::nullopt;
-        if (!likely_until.empty() && *date > likely_until) penalty += kUnlikelyDate;
+        if ((!likely_from.empty() && *date < likely_from) || (!likely_until.empty() && *date > likely_until)) penalty += kUnlikelyDate;
         return std::pair{*date, penalty};
     };
 }

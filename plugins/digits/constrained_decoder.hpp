@@ -36,9 +36,11 @@ std::optional<ConstrainedReading> decode_constrained(const DigitReadings& readin
                                                      Certainty certainty = Certainty::own_and_share);
 
 // Dates: a real date from `earliest` to `latest` (YYYY-MM-DD; "" = no bound), as YYYY-MM-DD.
-// One after `likely_until` ("" = none) fits at a twentieth of the odds: it wins only when
-// read much more surely than any date before, and is never reported as sure.
-Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_until = "");
+// One outside `likely_from` .. `likely_until` (either "" = open) fits at a twentieth of the
+// odds: it wins only when read much more surely than any date inside, and is never
+// reported as sure.
+Interpretation date_interpretation(const std::string& earliest, const std::string& latest, const std::string& likely_from = "",
+                                   const std::string& likely_until = "");
 // Phone numbers: a mobile (libphonenumber's CN prefixes) or a Shaoxing landline (8
 // digits not beginning with 0 or 1, perhaps after the area code 0575).
 Interpretation phone_interpretation();

@@ -202,10 +202,10 @@ private:
         if (auto reading = decode_constrained(all, date_rules(*part[0].spec))) set_constrained(*part[0].field, *reading);
     }
 
-    // What a date of this field may be: from its earliest date to today, later than its
-    // likely_until only at long odds.
+    // What a date of this field may be: from its earliest date to today, outside its
+    // likely_from .. likely_until only at long odds.
     static Interpretation date_rules(const FieldSpec& spec) {
-        return date_interpretation(spec.earliest_date, today(), spec.likely_until);
+        return date_interpretation(spec.earliest_date, today(), spec.likely_from, spec.likely_until);
     }
 
     // A value printed in the cell (formscan print) and struck through: the print and the

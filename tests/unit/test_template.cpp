@@ -128,7 +128,10 @@ TEST(Template, AnEarliestOrLikelyLastDateThatIsNoDateIsReported) {
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").earliest_date, "2014-01-01");
     e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("likely_until", "2016-02-30"); });
     EXPECT_NE(e.find("fields[2].likely_until"), std::string::npos) << e;
-    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").likely_until, "2016-12-31");
+    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").likely_until, "2015-12-31");
+    EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("fill_date").likely_from, "2014-11-01");
+    e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("likely_from", "2014-11"); });
+    EXPECT_NE(e.find("fields[2].likely_from"), std::string::npos) << e;
 }
 
 TEST(Template, AScriptOtherThanHanIsReported) {

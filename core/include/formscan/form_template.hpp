@@ -48,7 +48,8 @@ struct FieldSpec {
     std::string value_side;            // header fields: "before" or "after" their label
     int max_length = 0;                // 0 = no limit
     std::string earliest_date;         // dates: the earliest plausible (YYYY-MM-DD), "" = any; none lies in the future
-    std::string likely_until;          // dates: the end of the period they are expected in; later ones are read, never as sure
+    std::string likely_from;           // dates: the start of the period they are expected in; earlier ones are read, never as sure
+    std::string likely_until;          // dates: the end of that period; later ones are read, never as sure
 };
 
 // One physical column of a table form, left to right.
