@@ -16,7 +16,7 @@
 namespace formscan::bench {
 
 int digits_command(const std::vector<std::string>& argv) {
-    cli::Args args(argv, {"--data", "--model", "--runs"}, {});
+    cli::Args args(argv, {"--data", "--model", "--runs", "--consult-below"}, {});
     std::ifstream in(args.get("--data"), std::ios::binary);
     char magic[8];
     if (!in.read(magic, 8) || std::memcmp(magic, "FSDIGIT2", 8) != 0)
@@ -35,7 +35,7 @@ int digits_command(const std::vector<std::string>& argv) {
     for (const auto& m : Poco::StringTokenizer(args.get("--model", default_models_dir() + "/digits/digits.onnx"), ",",
                                                Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
         models.push_back(m);
-    DigitReader reader(models);
+    DigitReader reader(models, std::stod(args.get("--consult-below", "2")));
     std::vector<std::vector<float>> probs;
     std::vector<double> times;
     for (int r = 0; r < args.get_int("--runs", 3, 1, 100); ++r)

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
         "      pixFindSkewSweepAndSearch (2/1, +/-11 deg in 0.5 deg steps, to 0.005 deg) and unpaper\n"
         "  formscan-bench prepare [--runs N] [--dpi D]\n"
         "      page preparation time for an A4 page, with and without decoding, against decoding alone\n"
-        "  formscan-bench digits --data TEST.bin [--model digits.onnx[,other.onnx...]]\n"
+        "  formscan-bench digits --data TEST.bin [--model digits.onnx[,other.onnx...]] [--consult-below P]\n"
         "      the digit recogniser's accuracy per source on make_digit_data's test file, and time per digit\n"
         "  formscan-bench read [--pages N] [--runs N] [--seed N] [--formscan PATH]\n"
         "      pages per second of formscan run (1 and 2 threads) against tesseract PAGE out -l chi_sim\n"

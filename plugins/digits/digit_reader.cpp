@@ -36,7 +36,7 @@ double DigitReading::confidence() const {
     return chars.empty() ? 0.0 : p;
 }
 
-DigitReader::DigitReader(const std::vector<std::string>& model_paths) {
+DigitReader::DigitReader(const std::vector<std::string>& model_paths, double consult_below) : consult_below_(consult_below) {
     if (model_paths.empty()) throw Error("formscan.digits.model", "no digit recogniser given");
     for (const auto& path : model_paths) {
         cv::dnn::Net net;
@@ -55,22 +55,43 @@ DigitReader::DigitReader(const std::vector<std::string>& model_paths) {
 Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
     Probabilities out;
     if (crops.empty()) return out;
-    cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F);
-    // The mean of the models' probabilities (their softmax outputs).
-    for (auto& net : nets_) {
-        net.setInput(blob);
-        cv::Mat logits = net.forward();
-        out.resize(logits.rows);
-        for (int i = 0; i < logits.rows; ++i) {
-            const float* row = logits.ptr<float>(i);
-            const float top = *std::max_element(row, row + logits.cols);
-            std::vector<float> p(logits.cols);
-            float sum = 0;
-            for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
-            auto& mean = out[i];
-            mean.resize(logits.cols, 0.0f);
-            for (int k = 0; k < logits.cols; ++k) mean[k] += p[k] / sum / static_cast<float>(nets_.size());
+    out = softmax(nets_.front(), crops);
+    if (nets_.size() == 1) return out;
+    // The other models are consulted on the crops the first is not sure of; there the
+    // probabilities are the mean of all models' (most crops are sure, and the models
+    // take nearly all of the stage's time).
+    std::vector<std::size_t> unsure;
+    std::vector<cv::Mat> doubtful;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (*std::max_element(out[i].begin(), out[i].end()) < consult_below_) {
+            unsure.push_back(i);
+            doubtful.push_back(crops[i]);
         }
+    if (unsure.empty()) return out;
+    const float n = static_cast<float>(nets_.size());
+    for (std::size_t i : unsure)
+        for (float& v : out[i]) v /= n;
+    for (std::size_t m = 1; m < nets_.size(); ++m) {
+        const Probabilities other = softmax(nets_[m], doubtful);
+        for (std::size_t j = 0; j < unsure.size(); ++j)
+            for (std::size_t k = 0; k < other[j].size(); ++k) out[unsure[j]][k] += other[j][k] / n;
+    }
+    return out;
+}
+
+Probabilities DigitReader::softmax(cv::dnn::Net& net, const std::vector<cv::Mat>& crops) {
+    cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F);
+    net.setInput(blob);
+    const cv::Mat logits = net.forward();
+    Probabilities out;
+    for (int i = 0; i < logits.rows; ++i) {
+        const float* row = logits.ptr<float>(i);
+        const float top = *std::max_element(row, row + logits.cols);
+        std::vector<float> p(logits.cols);
+        float sum = 0;
+        for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
+        for (float& v : p) v /= sum;
+        out.push_back(std::move(p));
     }
     return out;
 }

@@ -54,8 +54,9 @@ using Probabilities = std::vector<std::vector<float>>;  // per crop: 0-9, reject
 class DigitReader {
 public:
     // One model, or several whose probabilities are averaged (an ensemble of the same
-    // network trained with other seeds). Throws formscan::Error digits.model.
-    explicit DigitReader(const std::vector<std::string>& model_paths);
+    // network trained with other seeds) on the crops the first model gives less than
+    // `consult_below` to its best class (above 1: on every crop). Throws formscan::Error digits.model.
+    explicit DigitReader(const std::vector<std::string>& model_paths, double consult_below = 2.0);
     // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
     // of all its writing; `at_least`: the digits the field must have, see segment_digits),
     // classify() all crops, then decode() each cell with the
@@ -70,7 +71,10 @@ public:
     Probabilities classify(const std::vector<cv::Mat>& crops);
 
 private:
+    static Probabilities softmax(cv::dnn::Net& net, const std::vector<cv::Mat>& crops);
+
     std::vector<cv::dnn::Net> nets_;
+    double consult_below_;
 };
 
 }  // namespace formscan

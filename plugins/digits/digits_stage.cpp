@@ -68,6 +68,8 @@ public:
                 {
                     {"model", ParamType::string, "digits/digits.onnx,digits/digits_s2.onnx", 0, 0,
                      "model files, relative to the models folder; several (comma-separated) are averaged"},
+                    {"consult_below", ParamType::number, "0.9", 0, 1.01,
+                     "the other models are consulted on a crop the first gives less than this to its best class (1.01: on all)"},
                     {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
                     {"enlarge_below_px", ParamType::integer, "130", 0, 10000,
                      "cells less tall than this are enlarged twice before their ink is cut (low-resolution scans)"},
@@ -87,7 +89,7 @@ public:
             const std::filesystem::path model = name;
             models.push_back((model.is_relative() ? models_dir / model : model).string());
         }
-        reader_ = std::make_unique<DigitReader>(models);
+        reader_ = std::make_unique<DigitReader>(models, params.get_double("consult_below"));
         ok_confidence_ = params.get_double("ok_confidence");
         codes_too_ = params.get_bool("codes_too");
         min_cell_height_ = static_cast<int>(params.get_int("enlarge_below_px"));
