@@ -7,8 +7,6 @@
 #include "formscan/error.hpp"
 #include "formscan/paths.hpp"
 
-#include <Poco/StringTokenizer.h>
-
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -31,11 +29,9 @@ int digits_command(const std::vector<std::string>& argv) {
         crops[i].create(28, 28, CV_8UC1);
         in.read(reinterpret_cast<char*>(crops[i].data), 784);
     }
-    std::vector<std::string> models;  // --model A.onnx[,B.onnx...]: several are averaged
-    for (const auto& m : Poco::StringTokenizer(args.get("--model", default_models_dir() + "/digits/digits.onnx"), ",",
-                                               Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
-        models.push_back(m);
-    DigitReader reader(models, std::stod(args.get("--consult-below", "2")));
+    // --model A.onnx[,B.onnx...]: several are averaged.
+    DigitReader reader(DigitReader::model_files(args.get("--model", default_models_dir() + "/digits/digits.onnx")),
+                       std::stod(args.get("--consult-below", "2")));
     std::vector<std::vector<float>> probs;
     std::vector<double> times;
     for (int r = 0; r < args.get_int("--runs", 3, 1, 100); ++r)

@@ -3,10 +3,12 @@
 #include "formscan/digit_strings.hpp"
 #include "formscan/error.hpp"
 
+#include <Poco/StringTokenizer.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 namespace formscan {
@@ -52,10 +54,18 @@ DigitReader::DigitReader(const std::vector<std::string>& model_paths, double con
     }
 }
 
+std::vector<std::string> DigitReader::model_files(const std::string& list, const std::string& folder) {
+    std::vector<std::string> files;
+    for (const auto& name : Poco::StringTokenizer(list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
+        const std::filesystem::path file = name;
+        files.push_back((file.is_relative() && !folder.empty() ? std::filesystem::path(folder) / file : file).string());
+    }
+    return files;
+}
+
 Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
-    Probabilities out;
-    if (crops.empty()) return out;
-    out = softmax(nets_.front(), crops);
+    if (crops.empty()) return {};
+    Probabilities out = softmax(nets_.front(), crops);
     if (nets_.size() == 1) return out;
     // The other models are consulted on the crops the first is not sure of; there the
     // probabilities are the mean of all models' (most crops are sure, and the models

@@ -57,6 +57,9 @@ public:
     // network trained with other seeds) on the crops the first model gives less than
     // `consult_below` to its best class (above 1: on every crop). Throws formscan::Error digits.model.
     explicit DigitReader(const std::vector<std::string>& model_paths, double consult_below = 2.0);
+    // The files of a comma-separated list ("digits/digits.onnx,digits/digits_s2.onnx"),
+    // relative ones taken from `folder` ("" = as they are).
+    static std::vector<std::string> model_files(const std::string& list, const std::string& folder = "");
     // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
     // of all its writing; `at_least`: the digits the field must have, see segment_digits),
     // classify() all crops, then decode() each cell with the

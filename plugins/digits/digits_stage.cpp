@@ -15,7 +15,6 @@
 
 #include <Poco/ClassLibrary.h>
 #include <Poco/Logger.h>
-#include <Poco/StringTokenizer.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -83,13 +82,9 @@ public:
     }
 
     void configure(const ParamValues& params, const StageEnvironment& env) override {
-        const std::filesystem::path models_dir = env.models_dir.empty() ? default_models_dir() : env.models_dir;
-        std::vector<std::string> models;
-        for (const auto& name : Poco::StringTokenizer(params.get_string("model"), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY)) {
-            const std::filesystem::path model = name;
-            models.push_back((model.is_relative() ? models_dir / model : model).string());
-        }
-        reader_ = std::make_unique<DigitReader>(models, params.get_double("consult_below"));
+        const std::string models_dir = env.models_dir.empty() ? default_models_dir() : env.models_dir;
+        reader_ = std::make_unique<DigitReader>(DigitReader::model_files(params.get_string("model"), models_dir),
+                                                params.get_double("consult_below"));
         ok_confidence_ = params.get_double("ok_confidence");
         codes_too_ = params.get_bool("codes_too");
         min_cell_height_ = static_cast<int>(params.get_int("enlarge_below_px"));
