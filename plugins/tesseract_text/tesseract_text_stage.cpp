@@ -12,6 +12,7 @@
 #include "formscan/text_utils.hpp"
 
 #include <Poco/ClassLibrary.h>
+#include <Poco/StringTokenizer.h>
 
 #include <algorithm>
 #include <cmath>
@@ -57,6 +58,9 @@ public:
                      "characters in chars.txt beside it); \"\" = Tesseract alone"},
                     {"tesseract_vote", ParamType::number, "60", 1, 100000,
                      "how many times likelier a name's character is when Tesseract read it too"},
+                    {"glyph_fields", ParamType::string, "employer_name", 0, 0,
+                     "other fields (comma-separated keys) read again by the glyph recogniser when Tesseract read them "
+                     "as Chinese characters only, as names are"},
                     {"rare_weight", ParamType::number, "0.2", 0, 1,
                      "how much likelier a name's character of GB 2312's second level (rare) is than the recogniser says"},
                 }};
@@ -69,6 +73,9 @@ public:
         vocabulary_penalty_ = params.get_double("vocabulary_penalty");
         tesseract_vote_ = params.get_double("tesseract_vote");
         rare_weight_ = params.get_double("rare_weight");
+        for (const auto& key : Poco::StringTokenizer(params.get_string("glyph_fields"), ",",
+                                                     Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
+            glyph_fields_.insert(key);
         ocr_ = make_cell_ocr(params, env);
         if (std::filesystem::path model = params.get_string("glyph_model"); !model.empty()) {
             if (model.is_relative()) model = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / model;
@@ -138,7 +145,8 @@ private:
         }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
         if (glyphs_ && lines == 1 && !latin) {
-            if (spec.script == "han") return with_glyphs(reading, ink);
+            if (spec.script == "han") return with_glyphs(reading, ink, 4);
+            if (glyph_fields_.count(spec.key) && all_han(reading.value)) return with_glyphs(reading, ink, 32);
             if (!spec.vocabulary.empty())
                 return vocabulary_with_glyphs(reading, remove_spaces(raw.text), ink, ctx.form.vocabulary(spec.vocabulary),
                                               spec.type == FieldType::ethnicity);
@@ -203,9 +211,9 @@ private:
     // the one most likely to both readers (Tesseract's counting tesseract_vote times), and the
     // name as sure as the product of its characters' shares. Tesseract decides how many
     // characters there are; when it read none, the ink's width does (characters are square).
-    Reading with_glyphs(const Reading& tesseract, const cv::Mat& ink) {
+    Reading with_glyphs(const Reading& tesseract, const cv::Mat& ink, int most) {
         const std::vector<std::string> read = utf8_chars(tesseract.value);
-        const auto glyphs = read_glyphs(read, ink, 4);
+        const auto glyphs = read_glyphs(read, ink, most);
         if (glyphs.empty()) return tesseract;
         const int count = static_cast<int>(glyphs.size());
         Reading out;
@@ -422,6 +430,13 @@ private:
 
     std::unique_ptr<CellOcr> ocr_;
     std::unique_ptr<GlyphReader> glyphs_;
+    std::set<std::string> glyph_fields_;
+
+    // Two or more Chinese characters and nothing else.
+    static bool all_han(const std::string& text) {
+        const auto chars = utf8_chars(text);
+        return chars.size() >= 2 && std::all_of(chars.begin(), chars.end(), [](const std::string& c) { return is_han(c); });
+    }
     double tesseract_vote_ = 60, rare_weight_ = 0.2;
     int x_height_ = 28;
     double sharpen_ = 0.8;

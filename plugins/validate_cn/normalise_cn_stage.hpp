@@ -54,9 +54,13 @@ std::string concat(const Chars& chars, std::size_t from = 0) {
 
 bool is_digit(const std::string& c) { return c.size() == 1 && c[0] >= '0' && c[0] <= '9'; }
 
+// What a ruling line or a speck next to the house number is read as: dropped.
+bool is_speck(const std::string& c) { return c == "|" || c == "丨" || c == "," || c == "." || c == "'" || c == "`" || c == "_"; }
+
 // Splits what follows the township into the village part and the house number:
 // "王山社区129配" -> ("王山社区", "129号"). One stray character after the number is a
-// misread 号; a reading without a number is all village.
+// misread 号, and specks around it are dropped ("55,号|", and "85号1" where the cell's
+// right-hand line was read as a 1); a reading without a number is all village.
 std::pair<std::string, std::string> village_and_number(const Chars& rest) {
     std::size_t first_digit = rest.size();
     for (std::size_t i = 0; i < rest.size(); ++i)
@@ -72,8 +76,11 @@ std::pair<std::string, std::string> village_and_number(const Chars& rest) {
     std::size_t i = first_digit;
     for (; i < rest.size() && (is_digit(rest[i]) || rest[i] == "-"); ++i)
         if (is_digit(rest[i])) digits += rest[i];
-    std::size_t trailing = rest.size() - i;
-    if (trailing > 1) return {village, concat(rest, first_digit)};  // more than a number: keep it
+    Chars tail;
+    for (; i < rest.size(); ++i)
+        if (!is_speck(rest[i])) tail.push_back(rest[i]);
+    if (tail.size() == 2 && tail[0] == "号" && (tail[1] == "1" || tail[1] == "l" || tail[1] == "I")) tail.pop_back();
+    if (tail.size() > 1) return {village, concat(rest, first_digit)};  // more than a number: keep it
     return {village, digits + "号"};
 }
 
@@ -83,9 +90,19 @@ bool ends_with(const Chars& chars, const Chars& suffix) {
 
 // Village and community names end in 村 or 社区 (居委会 in older lists). A reading
 // whose last character is anything else had that ending misread ("兴东材", "利民1").
+// The Chinese characters of a reading, without the specks and punctuation read around
+// them (丨 is a ruling line).
+std::string han_only(const std::string& text) {
+    std::string out;
+    for (const auto& ch : utf8_chars(text))
+        if (is_han(ch) && ch != "丨") out += ch;
+    return out;
+}
+
+// Specks and punctuation around the name ("安光村H", "民胜社区〉", "丨联塘村") are dropped.
 std::string with_village_suffix(const std::string& village) {
-    Chars c = utf8_chars(village);
-    if (c.size() < 2 || ends_with(c, {"村"}) || ends_with(c, {"社", "区"}) || ends_with(c, {"居", "委", "会"})) return village;
+    Chars c = utf8_chars(han_only(village));
+    if (c.size() < 2 || ends_with(c, {"村"}) || ends_with(c, {"社", "区"}) || ends_with(c, {"居", "委", "会"})) return concat(c);
     if (c.size() >= 3 && c[c.size() - 2] == "社") {
         c.back() = "区";
     } else if (c.size() >= 3) {
@@ -241,6 +258,11 @@ public:
         for (auto& record : ctx.records) {
             Field* v = record.find("village");
             if (!v) continue;
+            if (v->text() != village && han_only(v->text()) == village) {
+                // Read with a speck or a stroke of the ruling ("安光村H"): the same reading.
+                v->alternatives.push_back({v->text(), v->confidence});
+                v->value = village;
+            }
             if (v->text() == village) {
                 // Read alike in the header and the rows: as sure as the two agree.
                 if (!agreed.value.empty()) v->confidence = 1 - (1 - v->confidence) * (1 - 0.97 * agreed.support);
