@@ -1,6 +1,7 @@
 #include "cell_ocr.hpp"
 
 #include "formscan/error.hpp"
+#include "formscan/text_utils.hpp"
 
 #include <tesseract/resultiterator.h>
 
@@ -24,6 +25,37 @@ std::unique_ptr<tesseract::TessBaseAPI> make_engine(const std::string& dir, cons
 void set_image(tesseract::TessBaseAPI& api, const cv::Mat& img) {
     api.SetImage(img.data, img.cols, img.rows, 1, static_cast<int>(img.step));
     api.SetSourceResolution(300);
+}
+
+// Every symbol of the engine's last recognition, with its box and confidence.
+std::vector<OcrSymbol> recognised_symbols(tesseract::TessBaseAPI& api) {
+    std::vector<OcrSymbol> out;
+    std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+    if (!it || it->Empty(tesseract::RIL_SYMBOL)) return out;
+    do {
+        if (it->Empty(tesseract::RIL_SYMBOL)) continue;
+        std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+        if (!sym) continue;
+        int x0, y0, x1, y1;
+        it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1);
+        out.push_back({sym.get(), cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)),
+                       std::clamp(it->Confidence(tesseract::RIL_SYMBOL) / 100.0, 0.0, 1.0)});
+    } while (it->Next(tesseract::RIL_SYMBOL));
+    return out;
+}
+
+// The confidence of each character of `text` (spaces left out), from the symbols of the
+// last recognition; empty when the symbols do not spell the text.
+std::vector<double> symbol_confidences(tesseract::TessBaseAPI& api, const std::string& text) {
+    std::vector<double> out;
+    std::string spelled;
+    for (const auto& symbol : recognised_symbols(api))
+        for (const auto& c : utf8_chars(remove_spaces(symbol.text))) {
+            out.push_back(symbol.confidence);
+            spelled += c;
+        }
+    if (spelled != remove_spaces(text)) out.clear();
+    return out;
 }
 
 }  // namespace
@@ -56,6 +88,7 @@ OcrResult CellOcr::read(const cv::Mat& bw, bool chinese, const std::string& whit
     result.text.erase(std::remove(result.text.begin(), result.text.end(), '\n'), result.text.end());
     while (!result.text.empty() && result.text.back() == ' ') result.text.pop_back();
     result.confidence = std::max(0, api.MeanTextConf()) / 100.0;
+    result.char_confidence = symbol_confidences(api, result.text);
     return result;
 }
 
@@ -87,19 +120,8 @@ std::vector<OcrSymbol> CellOcr::symbols(const cv::Mat& gray, bool chinese) {
     auto& api = engine(chinese, "");
     api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
     set_image(api, gray);
-    std::vector<OcrSymbol> out;
-    if (api.Recognize(nullptr) != 0) return out;
-    std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-    if (!it || it->Empty(tesseract::RIL_SYMBOL)) return out;
-    do {
-        if (it->Empty(tesseract::RIL_SYMBOL)) continue;
-        std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
-        if (!sym) continue;
-        int x0, y0, x1, y1;
-        it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1);
-        out.push_back({sym.get(), cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1)), it->Confidence(tesseract::RIL_SYMBOL) / 100.0});
-    } while (it->Next(tesseract::RIL_SYMBOL));
-    return out;
+    if (api.Recognize(nullptr) != 0) return {};
+    return recognised_symbols(api);
 }
 
 }  // namespace formscan

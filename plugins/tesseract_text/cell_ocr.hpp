@@ -18,7 +18,8 @@ struct OcrSymbol {
 
 struct OcrResult {
     std::string text;
-    double confidence = 0;  // 0..1
+    double confidence = 0;               // 0..1
+    std::vector<double> char_confidence;  // 0..1, each character of text but spaces; empty when unknown
 };
 
 class CellOcr {

@@ -236,20 +236,31 @@ void PageHeaderStage::process(PageContext& ctx) {
         }
         placed.push_back({spec, label});
     }
+    // Tesseract's box of a label's first character often takes in the space before it, and
+    // a value box ending there cut the value's last character in half (明利村 read as 阴利木,
+    // 前丰村 as 耐丰木: 木 is 村's left half): a box's right edge moves right to the first
+    // column of the line without ink, a character's height at most.
+    const cv::Mat line_ink = ink.rowRange(line.y - region.y, line.y - region.y + line.height);
+    auto clear_of_ink = [&](int x) {
+        const int allowed = std::max(1, line.height / 40);  // a speck or two
+        for (int c = x; c < std::min(x + line.height, region.br().x); ++c)
+            if (c >= region.x && cv::countNonZero(line_ink.col(c - region.x)) <= allowed) return c;
+        return x;
+    };
     std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.label.start < b.label.start; });
     for (std::size_t i = 0; i < placed.size(); ++i) {
         const auto& p = placed[i];
         int x0, x1;
         if (p.spec->value_side == "before") {
             x0 = i == 0 ? line.x : to_page_x(symbols[placed[i - 1].label.end].box.br().x) + 1;
-            x1 = to_page_x(symbols[p.label.start].box.x) - 1;
+            x1 = clear_of_ink(to_page_x(symbols[p.label.start].box.x) - 1);
         } else {
             // From the label's last character (its colon), or a little before it, up to
             // the character before: handwriting often starts over the colon, and OCR
             // often merges the colon with the first character written after it.
             x0 = to_page_x(symbols[p.label.end].box.x) - line.height / 2;
             if (p.label.end > p.label.start) x0 = std::max(x0, to_page_x(symbols[p.label.end - 1].box.br().x) + 2);
-            x1 = i + 1 < placed.size() ? to_page_x(symbols[placed[i + 1].label.start].box.x) - 1 : line.x + line.width;
+            x1 = i + 1 < placed.size() ? clear_of_ink(to_page_x(symbols[placed[i + 1].label.start].box.x) - 1) : line.x + line.width;
         }
         // A name, a date or a signature needs a centimetre at least: less means a label
         // was found in the wrong place. Nothing is read there; a person sees the whole

@@ -33,6 +33,7 @@ struct Reading {
     std::string value;
     double confidence = 0;
     std::vector<Alternative> alternatives;
+    std::vector<double> char_confidence;  // Tesseract's, when the value has the characters it read
 };
 
 }  // namespace
@@ -110,6 +111,7 @@ public:
                 field.value = reading.value;
                 field.confidence = reading.confidence;
                 field.alternatives = reading.alternatives;
+                field.char_confidence = reading.char_confidence;
                 field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
                 field.reader = "tesseract_text";
             }
@@ -144,6 +146,7 @@ private:
             raw = ocr_->read(bw, !latin, whitelist, lines);
         }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+        if (utf8_chars(reading.value).size() == raw.char_confidence.size()) reading.char_confidence = raw.char_confidence;
         if (glyphs_ && lines == 1 && !latin) {
             if (spec.script == "han") return with_glyphs(reading, ink, 4);
             if (glyph_fields_.count(spec.key) && all_han(reading.value)) return with_glyphs(reading, ink, 32);
@@ -227,6 +230,7 @@ private:
             if (!said.empty() && !glyph.knows(said)) {
                 // A character beyond GB 2312 (some names have one): Tesseract's alone.
                 out.value += said;
+                out.char_confidence.push_back(tesseract.char_confidence.size() == read.size() ? tesseract.char_confidence[static_cast<std::size_t>(i)] : 1.0);
                 shares.push_back({{said, 1.0}});
                 continue;
             }
@@ -244,6 +248,7 @@ private:
             std::sort(score.begin(), score.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
             out.value += score[0].first;
             out.confidence *= score[0].second;
+            out.char_confidence.push_back(score[0].second);
             if (score.size() > 1 && score[0].second < weakest_share) weakest = static_cast<std::size_t>(i), weakest_share = score[0].second;
             shares.push_back(std::move(score));
         }
@@ -338,8 +343,10 @@ private:
             all.text += read.text;
             weighted += read.confidence * static_cast<double>(n);
             chars += n;
+            all.char_confidence.insert(all.char_confidence.end(), read.char_confidence.begin(), read.char_confidence.end());
         }
         all.confidence = chars ? weighted / static_cast<double>(chars) : 0;
+        if (all.char_confidence.size() != chars) all.char_confidence.clear();
         return all;
     }
 

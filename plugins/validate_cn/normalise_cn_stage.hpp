@@ -99,9 +99,21 @@ std::string han_only(const std::string& text) {
     return out;
 }
 
+// A village's name as read: its Chinese characters up to the first ending 社区 or 村 after
+// two characters at least; what follows is the label 村(社区) beside it in the page header,
+// or part of it ("塘新社区村", "江桥社区木", "明利村木").
+std::string village_name(const std::string& text) {
+    const Chars c = utf8_chars(han_only(text));
+    for (std::size_t i = 2; i < c.size(); ++i) {
+        if (c[i] == "社" && i + 1 < c.size() && c[i + 1] == "区") return concat(Chars(c.begin(), c.begin() + static_cast<long>(i) + 2));
+        if (c[i] == "村") return concat(Chars(c.begin(), c.begin() + static_cast<long>(i) + 1));
+    }
+    return concat(c);
+}
+
 // Specks and punctuation around the name ("安光村H", "民胜社区〉", "丨联塘村") are dropped.
 std::string with_village_suffix(const std::string& village) {
-    Chars c = utf8_chars(han_only(village));
+    Chars c = utf8_chars(village_name(village));
     if (c.size() < 2 || ends_with(c, {"村"}) || ends_with(c, {"社", "区"}) || ends_with(c, {"居", "委", "会"})) return concat(c);
     if (c.size() >= 3 && c[c.size() - 2] == "社") {
         c.back() = "区";
@@ -152,6 +164,8 @@ struct AddressParse {
     std::string township;
     std::string village;  // as read
     std::string number;   // "129号"
+    std::size_t village_from = 0;  // where the village begins in the reading
+    std::size_t number_from = 0;   // where the house number begins in the reading (its length if nowhere)
     std::size_t edits = 0;
     bool fits = false;
 };
@@ -200,7 +214,9 @@ public:
         for (auto& record : ctx.records)
             if (Field* f = record.find("employer_name"); f && f->reader == "tesseract_text" && utf8_chars(f->text()).size() > 3) {
                 EmployerFix e = normalise_employer(f->text());
-                apply(*f, Fix{e.value, e.edits, true});
+                const double trade_name_sure = least_sure_of_trade_name(*f, e);
+                if (trade_name_sure >= 0) apply_checked(*f, Fix{e.value, e.edits, true}, trade_name_sure);
+                else apply(*f, Fix{e.value, e.edits, true});
             }
         if (!ctx.form.vocabularies.count("townships")) return;
         const auto& townships = ctx.form.vocabulary("townships");
@@ -236,6 +252,9 @@ public:
             fix.fits = p.fits;
             fix.edits = p.edits;
             std::string v = p.village, number = p.number;
+            // From where the reading's own confidence counts: the village, or (when the
+            // page's village replaced it) the house number.
+            std::size_t unchecked_from = p.village_from;
             if (!village.empty() && !v.empty()) {
                 // The village's last character may have been read as a digit and joined
                 // to the house number ("利民112号" for 利民村12号).
@@ -249,17 +268,24 @@ public:
                 if (d > 0 && d <= village_chars.size() / 3) {
                     fix.edits += d;
                     v = village;
+                    unchecked_from = p.number_from;
                 }
             }
             fix.value = p.head + v + number;
-            apply(*f, fix);
+            // The pattern vouches for the district and the township (and the page's village
+            // for what it corrected); the rest is as sure as its least sure character was
+            // read (the page's village too: a page's rows may all misread it alike).
+            const double rest_sure = p.fits ? least_sure(*f, unchecked_from) : -1;
+            if (rest_sure >= 0) apply_checked(*f, fix, rest_sure);
+            else apply(*f, fix);
         }
         if (village.empty()) return;
         for (auto& record : ctx.records) {
             Field* v = record.find("village");
             if (!v) continue;
-            if (v->text() != village && han_only(v->text()) == village) {
-                // Read with a speck or a stroke of the ruling ("安光村H"): the same reading.
+            if (v->text() != village && village_name(v->text()) == village) {
+                // Read with a speck, or with part of the label after it ("安光村H",
+                // "江桥社区木"): the same reading.
                 v->alternatives.push_back({v->text(), v->confidence});
                 v->value = village;
             }
@@ -305,6 +331,12 @@ private:
         if (std::find(townships.begin(), townships.end(), header) != townships.end()) confirm_header_township(ctx, header, addresses);
         if (town.value.empty()) town = consensus(readings);
         if (town.value.empty()) return;
+        // A header read as nothing of the district: the household addresses say which
+        // township this page is, but a person confirms it.
+        if (std::find(townships.begin(), townships.end(), header) == townships.end() && readings.size() >= min_confirming_addresses_)
+            for (auto& record : ctx.records)
+                if (Field* t = record.find("township"))
+                    apply(*t, Fix{town.value, utf8_chars(town.value).size(), true}, 0.8 * town.support);
         const std::vector<std::string> only = {town.value};
         for (auto& a : addresses) {
             if (!a.hukou || a.parse.township == town.value) continue;
@@ -347,6 +379,9 @@ private:
                 best.fits = cost <= max_share * static_cast<double>(pattern.size());
                 std::tie(best.village, best.number) =
                     village_and_number(Chars(text.begin() + static_cast<long>(used), text.end()));
+                best.village_from = used;
+                best.number_from = static_cast<std::size_t>(
+                    std::find_if(text.begin() + static_cast<long>(used), text.end(), is_digit) - text.begin());
             }
         }
         return best;
@@ -359,6 +394,40 @@ private:
         // The pattern vouches for what it corrected; each correction still costs a little,
         // and what the pattern cannot check (the house number) is as sure as the reading was.
         f.confidence = std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * f.confidence);
+        if (f.reader.empty()) f.reader = "normalise_cn";
+    }
+
+    // The least confidence of the reading's characters from `from` on; -1 when the reader
+    // gave none.
+    static double least_sure(const Field& f, std::size_t from) {
+        const auto& c = f.char_confidence;
+        if (c.size() != utf8_chars(f.text()).size() || from >= c.size()) return -1;
+        return *std::min_element(c.begin() + static_cast<long>(from), c.end());
+    }
+
+    // The least confidence of the characters of an employer's trade name, between the
+    // district and the legal form the pattern found; -1 when it found neither, or the
+    // reader gave no confidence of characters.
+    static double least_sure_of_trade_name(const Field& f, const EmployerFix& e) {
+        const auto& c = f.char_confidence;
+        if (c.size() != utf8_chars(f.text()).size() || e.checked_front + e.checked_back == 0 ||
+            e.source.size() <= e.checked_front + e.checked_back)
+            return -1;
+        double least = 1;
+        for (std::size_t i = e.checked_front; i + e.checked_back < e.source.size(); ++i) least = std::min(least, c[e.source[i]]);
+        return least;
+    }
+
+    // As apply(), for a value the pattern checked part of, the rest read with confidence
+    // `rest_sure`: read as the pattern spells it, it is as sure as the rest.
+    void apply_checked(Field& f, const Fix& fix, double rest_sure) const {
+        if (!fix.fits) return;
+        if (fix.value != f.text()) {
+            f.alternatives.push_back({f.text(), f.confidence});
+            f.value = fix.value;
+        }
+        f.confidence = fix.edits == 0 ? rest_sure
+                                      : std::clamp(0.97 - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * rest_sure);
         if (f.reader.empty()) f.reader = "normalise_cn";
     }
 

@@ -35,6 +35,10 @@ struct Field {
     std::vector<Alternative> alternatives;
     cv::Rect box;                       // on the straightened page
     std::vector<RuleResult> errors;     // failed rules
+    // The reader's confidence in each character of the value, when it gives one (Tesseract
+    // does); empty otherwise. For later stages that check part of a value (an address's
+    // district and village) and need the rest's (its house number). Not written out.
+    std::vector<double> char_confidence;
 
     bool is_empty() const;
     std::string text() const;           // value as text ("" for lists/bools: use value)
