@@ -215,8 +215,7 @@ public:
             if (Field* f = record.find("employer_name"); f && f->reader == "tesseract_text" && utf8_chars(f->text()).size() > 3) {
                 EmployerFix e = normalise_employer(f->text());
                 const double trade_name_sure = least_sure_of_trade_name(*f, e);
-                if (trade_name_sure >= 0) apply_checked(*f, Fix{e.value, e.edits, true}, trade_name_sure);
-                else apply(*f, Fix{e.value, e.edits, true});
+                apply(*f, Fix{e.value, e.edits, true}, 0.97, trade_name_sure);
             }
         if (!ctx.form.vocabularies.count("townships")) return;
         const auto& townships = ctx.form.vocabulary("townships");
@@ -276,8 +275,7 @@ public:
             // for what it corrected); the rest is as sure as its least sure character was
             // read (the page's village too: a page's rows may all misread it alike).
             const double rest_sure = p.fits ? least_sure(*f, unchecked_from) : -1;
-            if (rest_sure >= 0) apply_checked(*f, fix, rest_sure);
-            else apply(*f, fix);
+            apply(*f, fix, 0.97, rest_sure);
         }
         if (village.empty()) return;
         for (auto& record : ctx.records) {
@@ -387,13 +385,22 @@ private:
         return best;
     }
 
-    void apply(Field& f, const Fix& fix, double at_most = 0.97) const {
-        if (!fix.fits || fix.value == f.text()) return;
-        if (!f.text().empty()) f.alternatives.push_back({f.text(), f.confidence});
-        f.value = fix.value;
+    // A value the pattern checked part of comes with `rest_sure`, the confidence of the rest
+    // as read (-1: not known, the reading's own confidence stands for it): read as the
+    // pattern spells it, it is as sure as that rest.
+    void apply(Field& f, const Fix& fix, double at_most = 0.97, double rest_sure = -1) const {
+        const bool rest_known = rest_sure >= 0;
+        if (!fix.fits || (fix.value == f.text() && !rest_known)) return;
+        if (fix.value != f.text()) {
+            if (!f.text().empty()) f.alternatives.push_back({f.text(), f.confidence});
+            f.value = fix.value;
+        }
         // The pattern vouches for what it corrected; each correction still costs a little,
         // and what the pattern cannot check (the house number) is as sure as the reading was.
-        f.confidence = std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * f.confidence);
+        const double rest = rest_known ? rest_sure : f.confidence;
+        f.confidence = rest_known && fix.edits == 0
+                           ? rest
+                           : std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * rest);
         if (f.reader.empty()) f.reader = "normalise_cn";
     }
 
@@ -416,19 +423,6 @@ private:
         double least = 1;
         for (std::size_t i = e.checked_front; i + e.checked_back < e.source.size(); ++i) least = std::min(least, c[e.source[i]]);
         return least;
-    }
-
-    // As apply(), for a value the pattern checked part of, the rest read with confidence
-    // `rest_sure`: read as the pattern spells it, it is as sure as the rest.
-    void apply_checked(Field& f, const Fix& fix, double rest_sure) const {
-        if (!fix.fits) return;
-        if (fix.value != f.text()) {
-            f.alternatives.push_back({f.text(), f.confidence});
-            f.value = fix.value;
-        }
-        f.confidence = fix.edits == 0 ? rest_sure
-                                      : std::clamp(0.97 - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * rest_sure);
-        if (f.reader.empty()) f.reader = "normalise_cn";
     }
 
     std::vector<Chars> prefixes_;
