@@ -281,6 +281,9 @@ public:
         for (auto& record : ctx.records) {
             Field* v = record.find("village");
             if (!v) continue;
+            // The header's reading is as sure as its least sure character of the name: a
+            // speck or part of the label beside it, dropped below, does not count.
+            const double name_sure = least_sure_of(*v, village_chars);
             if (v->text() != village && village_name(v->text()) == village) {
                 // Read with a speck, or with part of the label after it ("安光村H",
                 // "江桥社区木"): the same reading.
@@ -289,7 +292,8 @@ public:
             }
             if (v->text() == village) {
                 // Read alike in the header and the rows: as sure as the two agree.
-                if (!agreed.value.empty()) v->confidence = 1 - (1 - v->confidence) * (1 - 0.97 * agreed.support);
+                const double header_sure = name_sure >= 0 ? name_sure : v->confidence;
+                if (!agreed.value.empty()) v->confidence = 1 - (1 - header_sure) * (1 - 0.97 * agreed.support);
                 continue;
             }
             std::size_t d = edit_distance(utf8_chars(v->text()), village_chars);
@@ -410,6 +414,18 @@ private:
         const auto& c = f.char_confidence;
         if (c.size() != utf8_chars(f.text()).size() || from >= c.size()) return -1;
         return *std::min_element(c.begin() + static_cast<long>(from), c.end());
+    }
+
+    // The least confidence of the characters of `part` where the reading holds it whole;
+    // -1 when it does not, or the reader gave no confidence of characters.
+    static double least_sure_of(const Field& f, const Chars& part) {
+        const Chars text = utf8_chars(f.text());
+        const auto& c = f.char_confidence;
+        if (c.size() != text.size() || part.empty()) return -1;
+        const auto at = std::search(text.begin(), text.end(), part.begin(), part.end());
+        if (at == text.end()) return -1;
+        const auto from = c.begin() + (at - text.begin());
+        return *std::min_element(from, from + static_cast<long>(part.size()));
     }
 
     // The least confidence of the characters of an employer's trade name, between the

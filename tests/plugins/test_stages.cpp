@@ -723,6 +723,28 @@ TEST(NormaliseCn, SpecksAroundTheHouseNumberAndTheHeaderVillageAreDropped) {
     }
 }
 
+TEST(NormaliseCn, AHeaderVillageIsAsSureAsItsNameWasReadNotTheLabelBesideIt) {
+    // The header's box took in part of the label (木 of 村(社区)), read unsure; the name
+    // itself read surely, and alike in every row.
+    Page page;
+    const std::vector<std::string> rows = {"上虞区东关街道塘东社区25号", "上虞区东关街道塘东社区17号", "上虞区东关街道塘东社区9号"};
+    std::vector<Record> records = address_rows(page, rows, 0.9, "塘东社区木", 0.85);
+    for (auto& r : records) r.at("village").char_confidence = {0.99, 0.99, 0.99, 0.99, 0.3};
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("village").text(), "塘东社区");
+    EXPECT_GT(records[0].at("village").confidence, 0.999) << "the label's 木 does not count";
+
+    // A character of the name itself read unsure counts.
+    records = address_rows(page, rows, 0.9, "塘东社区木", 0.85);
+    for (auto& r : records) r.at("village").char_confidence = {0.99, 0.5, 0.99, 0.99, 0.99};
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("village").text(), "塘东社区");
+    EXPECT_LT(records[0].at("village").confidence, 0.99);
+}
+
 TEST(NormaliseCn, AnAddressInThePageVillageIsAsSureAsItsVillageAndNumberWereRead) {
     // Tesseract unsure of the district's characters (which the pattern checks), sure of the
     // rest but for one row's house number, and another row's village.
