@@ -192,6 +192,9 @@ public:
                     {"max_edit_share", ParamType::number, "0.35", 0, 1,
                      "most characters of the pattern that may be corrected for the pattern to apply"},
                     {"edit_cost", ParamType::number, "0.06", 0, 1, "confidence lost per corrected character"},
+                    {"checked_edit_cost", ParamType::number, "0.01", 0, 1,
+                     "confidence lost per corrected character by a value whose other characters' confidences are known "
+                     "(the least of them is its confidence)"},
                 }};
     }
 
@@ -208,6 +211,7 @@ public:
         }
         max_share_ = params.get_double("max_edit_share");
         edit_cost_ = params.get_double("edit_cost");
+        checked_edit_cost_ = params.get_double("checked_edit_cost");
     }
 
     void process(PageContext& ctx) override {
@@ -399,12 +403,12 @@ private:
             if (!f.text().empty()) f.alternatives.push_back({f.text(), f.confidence});
             f.value = fix.value;
         }
-        // The pattern vouches for what it corrected; each correction still costs a little,
-        // and what the pattern cannot check (the house number) is as sure as the reading was.
-        const double rest = rest_known ? rest_sure : f.confidence;
-        f.confidence = rest_known && fix.edits == 0
-                           ? rest
-                           : std::clamp(at_most - edit_cost_ * static_cast<double>(fix.edits), 0.0, 1.0) * (0.5 + 0.5 * rest);
+        // The pattern vouches for what it corrected; each correction still costs a little
+        // (a reading that needed many was of a poor print), and what the pattern cannot
+        // check (the house number) is as sure as the reading was.
+        const double edits = static_cast<double>(fix.edits);
+        f.confidence = rest_known ? std::clamp(rest_sure - checked_edit_cost_ * edits, 0.0, 1.0)
+                                  : std::clamp(at_most - edit_cost_ * edits, 0.0, 1.0) * (0.5 + 0.5 * f.confidence);
         if (f.reader.empty()) f.reader = "normalise_cn";
     }
 
@@ -442,7 +446,7 @@ private:
     }
 
     std::vector<Chars> prefixes_;
-    double max_share_ = 0.35, edit_cost_ = 0.06, sure_header_ = 0.85;
+    double max_share_ = 0.35, edit_cost_ = 0.06, checked_edit_cost_ = 0.01, sure_header_ = 0.85;
     std::size_t min_confirming_addresses_ = 3;
 };
 

@@ -771,6 +771,18 @@ TEST(NormaliseCn, AnAddressInThePageVillageIsAsSureAsItsVillageAndNumberWereRead
     records = address_rows(page, {"上虞区岭南乡横民村55号", "上虞区岭南乡横民村28号", "上虞区岭南乡横民村7号"}, 0.7, "横民村", 0.9);
     stage->process(ctx);
     EXPECT_DOUBLE_EQ(records[0].at("hukou_address").confidence, 0.7);
+
+    // Characters of the district corrected cost a little each: the rest read surely, the
+    // address is nearly as sure.
+    records = address_rows(page, {"上虎区岭南乡横民村55号", "上虎区岭南乡横民村28号", "上虞区岭南乡横民村7号"}, 0.7, "横民村", 0.9);
+    for (auto& r : records) {
+        Field& f = r.at("hukou_address");
+        f.char_confidence.assign(utf8_chars(f.text()).size(), 0.99);
+    }
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区岭南乡横民村55号");
+    EXPECT_NEAR(records[0].at("hukou_address").confidence, 0.98, 1e-9) << "one correction";
+    EXPECT_NEAR(records[2].at("hukou_address").confidence, 0.99, 1e-9) << "none";
 }
 
 TEST(NormaliseCn, EmployerNamesGetTheDistrictAndTheirEndingBack) {
