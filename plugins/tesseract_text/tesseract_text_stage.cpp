@@ -95,7 +95,9 @@ public:
                 const bool date_second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
                 // An ID number the digit reader doubts (on a sheet) may be printed: Tesseract reads print better.
                 const bool id_second_opinion = spec.type == FieldType::id_number && field.reader == "digits" && field.confidence < 0.9;
-                if (!field.reader.empty() && !date_second_opinion && !id_second_opinion) continue;
+                // So may a digit string (a phone number): a mobile number Tesseract reads too.
+                const bool digits_second_opinion = spec.type == FieldType::digits && field.reader == "digits" && field.confidence < 0.99;
+                if (!field.reader.empty() && !date_second_opinion && !id_second_opinion && !digits_second_opinion) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
                 if (spec.placement == Placement::header && header_once.is_repeat(field)) continue;
                 Reading reading = read(ctx, spec, field.box);
@@ -108,6 +110,14 @@ public:
                     else if (reading.confidence <= field.confidence) continue;
                 }
                 if (id_second_opinion && (reading.confidence <= field.confidence || !id_has_valid_check(reading.value))) continue;
+                if (digits_second_opinion) {
+                    // Both read the same number: two models rarely misread one print alike.
+                    // Otherwise Tesseract's mobile number only when it is sure and surer (print:
+                    // on handwriting it reads a valid number less surely, and is mostly wrong).
+                    if (!is_cn_mobile(reading.value)) continue;
+                    if (reading.value == field.text()) reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
+                    else if (reading.confidence < 0.8 || reading.confidence <= field.confidence) continue;
+                }
                 field.value = reading.value;
                 field.confidence = reading.confidence;
                 field.alternatives = reading.alternatives;
