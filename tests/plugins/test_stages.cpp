@@ -1047,6 +1047,48 @@ TEST(TesseractText, AnAddressWrappedOntoASecondLineIsReadInItsOrder) {
     EXPECT_EQ(with_char_confidence, rows) << "both lines' characters carry Tesseract's confidence in them";
 }
 
+TEST(TesseractText, APrintedPhoneTheDigitReaderDoubtsIsReadAgain) {
+    // Printed mobile numbers the digit reader read unsurely: right (every other row) or
+    // with one digit wrong. Tesseract reads print well: read alike, the number is surer;
+    // read otherwise and surely, Tesseract's number stands. A sure reading is left alone.
+    const int rows = 24, cell_w = 260, cell_h = 44;
+    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    std::mt19937 rng(31);
+    std::vector<std::string> truth;
+    Page page;
+    std::vector<Record> records;
+    page.image = draw_cells(rows, cell_w, cell_h, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+        std::string phone = std::string("1") + "358"[rng() % 3];
+        for (int i = 0; i < 9; ++i) phone += static_cast<char>('0' + rng() % 10);
+        truth.push_back(phone);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        synth::print_text(cr, phone, fonts[static_cast<std::size_t>(r) % fonts.size()], 22, box, synth::Align::centre, false);
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        Field& f = rec.at("phone");
+        f.box = box;
+        f.reader = "digits";
+        f.value = phone;
+        if (r % 2 == 1) f.value = phone.substr(0, 6) + static_cast<char>('0' + (phone[6] - '0' + 1) % 10) + phone.substr(7);
+        f.confidence = r % 2 == 0 ? 0.6 : 0.3;
+        if (r == rows - 1) f.confidence = 0.995;  // sure, though wrong: not read again
+        records.push_back(rec);
+    });
+    cv::GaussianBlur(page.image, page.image, cv::Size(0, 0), 0.7);
+    const std::vector<Record> read = read_text(page, records, {});
+    int confirmed = 0, corrected = 0;
+    for (int r = 0; r + 1 < rows; ++r) {
+        const Field& f = read[static_cast<std::size_t>(r)].at("phone");
+        if (r % 2 == 0) confirmed += f.text() == truth[static_cast<std::size_t>(r)] && f.confidence > 0.9;
+        else corrected += f.text() == truth[static_cast<std::size_t>(r)] && f.reader == "tesseract_text";
+    }
+    std::printf("printed phones confirmed %d of %d, corrected %d of %d\n", confirmed, rows / 2, corrected, rows / 2 - 1);
+    EXPECT_GE(confirmed, rows / 2 * 8 / 10);
+    EXPECT_GE(corrected, (rows / 2 - 1) * 8 / 10);
+    const Field& sure = read.back().at("phone");
+    EXPECT_EQ(sure.reader, "digits");
+    EXPECT_EQ(sure.text(), records.back().at("phone").text()) << "a sure reading is not read again";
+}
+
 TEST(Digits, ReadsHandwrittenDatesOnTheirLineAndOnlyPlausibleOnes) {
     // 填报日期 written on its line ("2015.3.12"), held-out digits: the line is taken out,
     // also where the scan broke it into dashes (every other row), and a reading that is
