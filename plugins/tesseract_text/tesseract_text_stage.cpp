@@ -92,7 +92,7 @@ public:
                 const FieldSpec& spec = ctx.form.field(field.key);
                 // A date the digit reader was unsure of gets a second opinion: printed
                 // dates read better here; a handwritten one stays the digit reader's.
-                const bool date_second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.5;
+                const bool date_second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.99;
                 // An ID number the digit reader doubts (on a sheet) may be printed: Tesseract reads print better.
                 const bool id_second_opinion = spec.type == FieldType::id_number && field.reader == "digits" && field.confidence < 0.9;
                 // So may a digit string (a phone number): a mobile number Tesseract reads too.
@@ -106,8 +106,9 @@ public:
                     // Both readers read the same date: two different models rarely misread
                     // one print alike. Otherwise the surer reading stays: Tesseract makes
                     // dates of handwriting too (2015-04-12 of a handwritten 2015.1.13).
+                    // A date the digit reader read at 0.5 or more is only confirmed.
                     if (reading.value == field.text()) reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
-                    else if (reading.confidence <= field.confidence) continue;
+                    else if (field.confidence >= 0.5 || reading.confidence <= field.confidence) continue;
                 }
                 if (id_second_opinion && (reading.confidence <= field.confidence || !id_has_valid_check(reading.value))) continue;
                 if (digits_second_opinion) {
