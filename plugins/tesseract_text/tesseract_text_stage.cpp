@@ -36,6 +36,42 @@ struct Reading {
     std::vector<double> char_confidence;  // Tesseract's, when the value has the characters it read
 };
 
+// A value of the digit reader that Tesseract reads again when the digit reader doubts it:
+// below which of its confidences, what Tesseract's reading must be to count, and when that
+// reading replaces the digit reader's rather than only confirming it.
+struct SecondOpinion {
+    double asked_below;                    // the digit reader's confidence under which Tesseract reads too
+    bool (*valid)(const std::string&);     // what Tesseract's reading must be
+    bool confirms;                         // read alike, as sure as both readers (noisy-or)
+    double replaces_below;                 // the digit reader's confidence under which a surer reading replaces it
+    double replaces_from;                  // and Tesseract's from which it may
+};
+
+// Dates: printed dates read better with Tesseract, but it makes dates of handwriting too
+// (2015-04-12 of a handwritten 2015.1.13), so a date the digit reader read at 0.5 or more
+// is only confirmed. ID numbers the digit reader doubts (on a sheet) may be printed. Phone
+// numbers: on handwriting Tesseract reads a valid mobile number less surely, and mostly
+// wrong, so its own must be read at 0.8 or more to replace.
+std::optional<SecondOpinion> second_opinion(const FieldSpec& spec) {
+    switch (spec.type) {
+        case FieldType::date: return SecondOpinion{0.99, [](const std::string& v) { return normalise_date(v).has_value(); }, true, 0.5, 0};
+        case FieldType::id_number: return SecondOpinion{0.9, [](const std::string& v) { return id_has_valid_check(v); }, false, 1, 0};
+        case FieldType::digits: return SecondOpinion{0.99, [](const std::string& v) { return is_cn_mobile(v); }, true, 1, 0.8};
+        default: return std::nullopt;
+    }
+}
+
+// Whether Tesseract's `reading` of a value the digit reader read as `field` is taken; read
+// alike, two different models rarely misread one print alike: its confidence becomes both's.
+bool take_second_opinion(const SecondOpinion& o, const Field& field, Reading& reading) {
+    if (!o.valid(reading.value)) return false;
+    if (o.confirms && reading.value == field.text()) {
+        reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
+        return true;
+    }
+    return field.confidence < o.replaces_below && reading.confidence >= o.replaces_from && reading.confidence > field.confidence;
+}
+
 }  // namespace
 
 class TesseractTextStage : public Stage {
@@ -90,35 +126,14 @@ public:
             for (auto& field : record.fields) {
                 if (field.box.area() == 0) continue;
                 const FieldSpec& spec = ctx.form.field(field.key);
-                // A date the digit reader was unsure of gets a second opinion: printed
-                // dates read better here; a handwritten one stays the digit reader's.
-                const bool date_second_opinion = spec.type == FieldType::date && field.reader == "digits" && field.confidence < 0.99;
-                // An ID number the digit reader doubts (on a sheet) may be printed: Tesseract reads print better.
-                const bool id_second_opinion = spec.type == FieldType::id_number && field.reader == "digits" && field.confidence < 0.9;
-                // So may a digit string (a phone number): a mobile number Tesseract reads too.
-                const bool digits_second_opinion = spec.type == FieldType::digits && field.reader == "digits" && field.confidence < 0.99;
-                if (!field.reader.empty() && !date_second_opinion && !id_second_opinion && !digits_second_opinion) continue;
+                // What the digit reader doubts may be printed: Tesseract reads print better.
+                const std::optional<SecondOpinion> opinion = second_opinion(spec);
+                const bool asked = opinion && field.reader == "digits" && field.confidence < opinion->asked_below;
+                if (!field.reader.empty() && !asked) continue;
                 if (spec.type == FieldType::signature || spec.type == FieldType::check) continue;
                 if (spec.placement == Placement::header && header_once.is_repeat(field)) continue;
                 Reading reading = read(ctx, spec, field.box);
-                if (date_second_opinion) {
-                    if (!normalise_date(reading.value)) continue;
-                    // Both readers read the same date: two different models rarely misread
-                    // one print alike. Otherwise the surer reading stays: Tesseract makes
-                    // dates of handwriting too (2015-04-12 of a handwritten 2015.1.13).
-                    // A date the digit reader read at 0.5 or more is only confirmed.
-                    if (reading.value == field.text()) reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
-                    else if (field.confidence >= 0.5 || reading.confidence <= field.confidence) continue;
-                }
-                if (id_second_opinion && (reading.confidence <= field.confidence || !id_has_valid_check(reading.value))) continue;
-                if (digits_second_opinion) {
-                    // Both read the same number: two models rarely misread one print alike.
-                    // Otherwise Tesseract's mobile number only when it is sure and surer (print:
-                    // on handwriting it reads a valid number less surely, and is mostly wrong).
-                    if (!is_cn_mobile(reading.value)) continue;
-                    if (reading.value == field.text()) reading.confidence = 1 - (1 - reading.confidence) * (1 - field.confidence);
-                    else if (reading.confidence < 0.8 || reading.confidence <= field.confidence) continue;
-                }
+                if (asked && !take_second_opinion(*opinion, field, reading)) continue;
                 field.value = reading.value;
                 field.confidence = reading.confidence;
                 field.alternatives = reading.alternatives;
