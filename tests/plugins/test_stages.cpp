@@ -745,6 +745,46 @@ TEST(NormaliseCn, AHeaderVillageIsAsSureAsItsNameWasReadNotTheLabelBesideIt) {
     EXPECT_LT(records[0].at("village").confidence, 0.99);
 }
 
+TEST(NormaliseCn, AVillageFewRowsReadAlikeIsNotSureAndASureHeaderKeepsItsOwn) {
+    // The header read surely (its box less so); the rows misread one character of the
+    // name, scattered: 后凑村 in 3 of 7, 后溱村, 后滂村, 后澳村, 后湖村 once each. The
+    // readings come closest to 后凑村, which most rows did not read.
+    Page page;
+    const std::vector<std::string> scattered = {"上虞区永和镇后凑村5号", "上虞区永和镇后凑村8号", "上虞区永和镇后凑村2号",
+                                                "上虞区永和镇后溱村7号", "上虞区永和镇后滂村3号", "上虞区永和镇后澳村4号",
+                                                "上虞区永和镇后湖村6号"};
+    std::vector<Record> records = address_rows(page, scattered, 0.9, "后湖村", 0.8);
+    for (auto& r : records) r.at("village").char_confidence = {0.995, 0.995, 0.995};
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("village").text(), "后湖村") << "the header's own name, read surely";
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区永和镇后湖村5号") << "and the rows corrected with it";
+
+    // A header read unsure does not keep its own against the rows.
+    records = address_rows(page, scattered, 0.9, "后湖村", 0.8);
+    for (auto& r : records) r.at("village").char_confidence = {0.995, 0.9, 0.995};
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("village").text(), "后凑村");
+
+    // Read alike in the header and in most rows: as sure as before; in few rows, less.
+    auto village_confidence = [&](const std::vector<std::string>& rows) {
+        records = address_rows(page, rows, 0.9, "后湖村", 0.96);
+        for (auto& r : records) r.at("village").char_confidence = {0.96, 0.96, 0.96};
+        stage->process(ctx);
+        EXPECT_EQ(records[0].at("village").text(), "后湖村");
+        return records[0].at("village").confidence;
+    };
+    const double most = village_confidence({"上虞区永和镇后湖村5号", "上虞区永和镇后湖村8号", "上虞区永和镇后湖村2号",
+                                            "上虞区永和镇后湖村7号", "上虞区永和镇后滂村3号"});
+    const double few = village_confidence({"上虞区永和镇后湖村5号", "上虞区永和镇后凑村8号", "上虞区永和镇后溱村2号",
+                                           "上虞区永和镇后湖村7号", "上虞区永和镇后滂村3号"});
+    EXPECT_GT(most, 0.99);
+    EXPECT_LT(few, 0.985);
+    EXPECT_GT(few, 0.96) << "still surer than the header alone";
+}
+
 TEST(NormaliseCn, AnAddressInThePageVillageIsAsSureAsItsVillageAndNumberWereRead) {
     // Tesseract unsure of the district's characters (which the pattern checks), sure of the
     // rest but for one row's house number, and another row's village.
