@@ -29,6 +29,9 @@ bool is_ascii(const std::string& s) {
 
 std::string digits_of(const std::string& s) { return keep_only(s, "0123456789"); }
 
+// The most a date outside its field's likely period is reported as sure.
+constexpr double kUnlikelyDate = 0.05;
+
 struct Reading {
     std::string value;
     double confidence = 0;
@@ -417,7 +420,14 @@ private:
             case FieldType::digits: return {keep_only(text, "0123456789"), conf};
             case FieldType::date: {
                 auto date = normalise_date(text);
-                return date ? Reading{*date, conf} : Reading{text, conf * 0.4};
+                if (!date) return Reading{text, conf * 0.4};
+                // Outside the field's likely period: read as printed, never as sure (the
+                // template's rule, which the digit reader keeps too); more often a misread
+                // year (2013 of a smudged 2015) than a form filled then.
+                const bool unlikely = (!spec.earliest_date.empty() && *date < spec.earliest_date) ||
+                                      (!spec.likely_from.empty() && *date < spec.likely_from) ||
+                                      (!spec.likely_until.empty() && *date > spec.likely_until);
+                return Reading{*date, unlikely ? std::min(conf, kUnlikelyDate) : conf};
             }
             case FieldType::code:
             case FieldType::tick_or_code: {

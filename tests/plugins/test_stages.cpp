@@ -1129,6 +1129,43 @@ TEST(TesseractText, APrintedPhoneTheDigitReaderDoubtsIsReadAgain) {
     EXPECT_EQ(sure.text(), records.back().at("phone").text()) << "a sure reading is not read again";
 }
 
+TEST(TesseractText, APrintedDateOutsideTheSurveyIsReadButNeverAsSure) {
+    // 填报日期 printed: in the survey's months (every other row), after its planned end
+    // (2019) or before its start (2013, a year Tesseract makes of a smudged 2015). Each is
+    // read as printed; one outside goes to a person, as the template says.
+    const int rows = 16, cell_w = 300, cell_h = 44;
+    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    std::mt19937 rng(5);
+    std::vector<std::string> truth;
+    Page page;
+    std::vector<Record> records;
+    page.image = draw_cells(rows, cell_w, cell_h, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+        const int year = r % 2 == 0 ? 2015 : r % 4 == 1 ? 2019 : 2013;
+        char iso[16];
+        std::snprintf(iso, sizeof iso, "%d-%02d-%02d", year, 1 + static_cast<int>(rng() % 9), 10 + static_cast<int>(rng() % 18));
+        truth.push_back(iso);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        synth::print_text(cr, iso, fonts[static_cast<std::size_t>(r) % fonts.size()], 22, box, synth::Align::centre, false);
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        rec.at("fill_date").box = box;
+        records.push_back(rec);
+    });
+    const std::vector<Record> read = read_text(page, records, {});
+    int inside_sure = 0, outside_read = 0;
+    for (int r = 0; r < rows; ++r) {
+        const Field& f = read[static_cast<std::size_t>(r)].at("fill_date");
+        if (r % 2 == 0) {
+            inside_sure += f.text() == truth[static_cast<std::size_t>(r)] && f.confidence > 0.5;
+        } else {
+            outside_read += f.text() == truth[static_cast<std::size_t>(r)];
+            EXPECT_LE(f.confidence, 0.05) << f.text() << ": outside the survey, yet sure";
+        }
+    }
+    std::printf("printed dates in the survey read surely %d of %d, outside it read %d of %d\n", inside_sure, rows / 2, outside_read, rows / 2);
+    EXPECT_GE(inside_sure, rows / 2 * 8 / 10);
+    EXPECT_GE(outside_read, rows / 2 * 8 / 10);
+}
+
 TEST(Digits, ReadsHandwrittenDatesOnTheirLineAndOnlyPlausibleOnes) {
     // 填报日期 written on its line ("2015.3.12"), held-out digits: the line is taken out,
     // also where the scan broke it into dashes (every other row), and a reading that is
