@@ -76,6 +76,9 @@ public:
                      "share of the table's width (height) a row (column) line must cover"},
                     {"boundary_coverage", ParamType::number, "0.75", 0.3, 1,
                      "share of a row's height a column line must cover for the row to count as a data row"},
+                    {"broken_boundaries", ParamType::integer, "2", 0, 10,
+                     "column lines a data row may miss (broken by damage, crossed out by writing); the number "
+                     "row misses the four inside 13, the header rows those of their merged cells"},
                     {"empty_ink", ParamType::number, "0.004", 0, 0.2,
                      "ink share below which a cell is empty; a row of empty cells is no record"},
                 }};
@@ -86,6 +89,7 @@ public:
         line_share_ = params.get_double("line_share");
         boundary_coverage_ = params.get_double("boundary_coverage");
         empty_ink_ = params.get_double("empty_ink");
+        broken_boundaries_ = static_cast<int>(params.get_int("broken_boundaries"));
     }
 
     void process(PageContext& ctx) override {
@@ -121,18 +125,19 @@ public:
                                                       std::to_string(columns) + "; the page is not read");
         }
 
-        // A band between two row lines is a data row when every column boundary runs
-        // through it; header bands miss the boundaries hidden by merged cells, and the
-        // number row misses those inside 13 (the five insurance columns share "13").
+        // A band between two row lines is a data row when the column boundaries run
+        // through it, but for a few a scan broke or writing crossed; header bands miss
+        // the boundaries hidden by merged cells, and the number row misses those inside 13
+        // (the five insurance columns share "13").
         int tol = std::max(2, static_cast<int>(0.6 * px_per_mm));
         std::vector<bool> full(rows_y.size(), false);
         for (std::size_t r = 0; r + 1 < rows_y.size(); ++r) {
             int y0 = rows_y[r] + tol, y1 = rows_y[r + 1] - tol;
             if (y1 - y0 < 2 * px_per_mm) continue;
-            bool all = true;
-            for (int c = 1; c < columns && all; ++c)
-                all = vertical_coverage(vlines, cols_x[c], y0, y1, tol, 4 * tol) >= boundary_coverage_;
-            full[r] = all;
+            int missing = 0;
+            for (int c = 1; c < columns; ++c)
+                missing += vertical_coverage(vlines, cols_x[c], y0, y1, tol, 4 * tol) < boundary_coverage_ ? 1 : 0;
+            full[r] = missing <= broken_boundaries_;
         }
         // Data rows: the run of full bands that ends at the table's bottom line.
         int last = static_cast<int>(rows_y.size()) - 2;
@@ -166,6 +171,11 @@ public:
             ctx.records.push_back(std::move(record));
             ctx.page.cells.insert(ctx.page.cells.end(), cells.begin(), cells.end());
         }
+        // A page of 核对表 rows none of which holds anything is reported, not passed over
+        // in silence: more likely a grid read wrong than a blank form.
+        if (ctx.records.empty())
+            throw Error("formscan.grid.no_person", "none of the " + std::to_string(ctx.page.data_rows) +
+                                                       " data rows found holds anything; the page is not read");
     }
 
 private:
@@ -200,6 +210,7 @@ private:
     }
 
     double min_line_mm_ = 6, line_share_ = 0.5, boundary_coverage_ = 0.75, empty_ink_ = 0.004;
+    int broken_boundaries_ = 2;
 };
 
 }  // namespace formscan

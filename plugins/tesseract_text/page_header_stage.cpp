@@ -240,7 +240,9 @@ void PageHeaderStage::process(PageContext& ctx) {
     // a value box ending there cut the value's last character in half (明利村 read as 阴利木,
     // 前丰村 as 耐丰木: 木 is 村's left half): a box's right edge moves right to the first
     // column of the line without ink, a character's height at most.
-    const cv::Mat line_ink = ink.rowRange(line.y - region.y, line.y - region.y + line.height);
+    // (The line's padding may reach past the searched region, into the table's top rule.)
+    const int ink_top = std::clamp(line.y - region.y, 0, ink.rows);
+    const cv::Mat line_ink = ink.rowRange(ink_top, std::clamp(line.y - region.y + line.height, ink_top, ink.rows));
     auto clear_of_ink = [&](int x) {
         const int allowed = std::max(1, line.height / 40);  // a speck or two
         for (int c = x; c < std::min(x + line.height, region.br().x); ++c)

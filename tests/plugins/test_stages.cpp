@@ -224,6 +224,42 @@ TEST(TableGrid, FindsEveryFilledRowOnDifferentLayouts) {
     }
 }
 
+TEST(TableGrid, ARowWhoseColumnLinesAreBrokenIsStillADataRow) {
+    // The top data row's rules broken at two column boundaries (a faint 1-bit scan, a
+    // stroke erased): before, the data rows were the unbroken ones from the bottom up, and
+    // every row above a broken one was lost in silence (3 of 250 tuning pages of seed 9001
+    // lost all their rows).
+    Rendered r = render(41, 200, 8, 12);
+    Page page = page_of(r.image);
+    const auto whole = run({"deskew", "table_grid"}, page);
+    ASSERT_EQ(whole.size(), r.truth.records.size());
+    const int inset = std::max(1, static_cast<int>(0.35 * 200 / 25.4));
+    for (const char* key : {"name", "id_number"}) {
+        const cv::Rect box = whole.front().at(key).box;
+        const int x = box.x - inset;
+        page.image(cv::Rect(x - 5, box.y + 2, 10, box.height - 4)).setTo(255);
+    }
+    Page broken = page;
+    broken.image = page.image.clone();
+    const auto read = run({"deskew", "table_grid"}, broken);  // straight already
+    ASSERT_EQ(read.size(), whole.size()) << "the row with broken lines, and the rows above it";
+    EXPECT_EQ(read.front().row, 1);
+    EXPECT_NEAR(read.front().at("name").box.y, whole.front().at("name").box.y, 4);
+
+    // A page none of whose rows holds anything is reported, not read as no one.
+    Page blank = page;
+    blank.image = page.image.clone();
+    for (const auto& record : whole)
+        for (const auto& f : record.fields)
+            if (f.box.area() > 0) blank.image(f.box).setTo(255);
+    try {
+        run({"deskew", "table_grid"}, blank);
+        FAIL() << "a page of blank rows read as no one";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "formscan.grid.no_person") << e.what();
+    }
+}
+
 TEST(TableGrid, APageThatDoesNotMatchTheTemplateIsNotRead) {
     Rendered r = render(31);
     Page page = page_of(r.image);
@@ -258,6 +294,27 @@ TEST(PageHeader, ANumberRowThatIsNotTheTemplatesSendsThePageToReview) {
         bool flagged = std::any_of(page.issues.begin(), page.issues.end(), [](const Issue& i) { return i.code == "grid.number_row"; });
         EXPECT_EQ(flagged, form == &other) << (form == &other ? "other numbers not noticed" : "the right numbers flagged");
     }
+}
+
+TEST(PageHeader, WritingDownToTheTablesTopRuleIsNoCrash) {
+    // Writing that runs down onto the table's top rule (a tall signature) ends the header
+    // line at the table: its padded box reached past the searched region, and cutting the
+    // line's ink from it threw, so the page was skipped (1 of 250 tuning pages, seed 9001).
+    Rendered r = render(35, 200);
+    Page page = page_of(r.image);
+    run({"deskew", "table_grid"}, page);
+    const cv::Rect table = page.table;
+    ASSERT_GT(table.area(), 0);
+    Page marked = page_of(page.image);
+    const int side = static_cast<int>(2.5 * 200 / 25.4);
+    for (int x = table.x + side; x + side < table.x + table.width / 3; x += 2 * side)
+        marked.image(cv::Rect(x, table.y - side, side, side - 1)).setTo(0);
+    // The page as straightened already: read as it is.
+    Pipeline pipeline(host(), {{"deskew", "table_grid", "page_header"}, {{"deskew", {{"straighten", "false"}, {"corner_marks", "false"}}}}}, env());
+    std::vector<Record> records;
+    EXPECT_NO_THROW(records = pipeline.run(marked, hedui()));
+    EXPECT_EQ(marked.table, table);
+    EXPECT_EQ(records.size(), r.truth.records.size());
 }
 
 TEST(PageHeader, LabelsAreFoundBesideAVillageWrittenLarge) {
