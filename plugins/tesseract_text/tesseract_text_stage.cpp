@@ -424,10 +424,7 @@ private:
                 // Outside the field's likely period: read as printed, never as sure (the
                 // template's rule, which the digit reader keeps too); more often a misread
                 // year (2013 of a smudged 2015) than a form filled then.
-                const bool unlikely = (!spec.earliest_date.empty() && *date < spec.earliest_date) ||
-                                      (!spec.likely_from.empty() && *date < spec.likely_from) ||
-                                      (!spec.likely_until.empty() && *date > spec.likely_until);
-                return Reading{*date, unlikely ? std::min(conf, kUnlikelyDate) : conf};
+                return Reading{*date, spec.likely_date(*date) ? conf : std::min(conf, kUnlikelyDate)};
             }
             case FieldType::code:
             case FieldType::tick_or_code: {

@@ -226,15 +226,9 @@ public:
         // Household addresses of one page are mostly in the page's village: parse them
         // all, agree on the village, then correct each one (and the header) with it.
         std::vector<Address> addresses;
-        std::string header_village;
-        double header_confidence = 0;
-        const Field* header = nullptr;
+        const Field* header = nullptr;  // the page header's village, as read
         for (auto& record : ctx.records) {
-            if (const Field* v = record.find("village"); v && header_village.empty()) {
-                header = v;
-                header_village = v->text();
-                header_confidence = v->confidence;
-            }
+            if (const Field* v = record.find("village"); v && (!header || header->text().empty())) header = v;
             for (const char* key : {"hukou_address", "residence_address"}) {
                 Field* f = record.find(key);
                 if (!f || f->reader != "tesseract_text" || f->text().empty()) continue;
@@ -245,21 +239,23 @@ public:
         // Every reading of the village votes: the header (twice when the reader is sure
         // of it) and each address that fits the district's pattern.
         std::vector<std::pair<std::string, double>> readings;
-        if (!header_village.empty()) readings.push_back({with_village_suffix(header_village), header_confidence >= 0.85 ? 2.0 : 1.0});
+        const std::string header_village = header ? header->text() : std::string();
+        if (!header_village.empty()) readings.push_back({with_village_suffix(header_village), header->confidence >= 0.85 ? 2.0 : 1.0});
         for (const auto& a : addresses)
             if (a.hukou && a.parse.fits && !a.parse.village.empty()) readings.push_back({with_village_suffix(a.parse.village), 1.0});
         Consensus agreed = consensus(readings);
-        if (header && !agreed.value.empty()) {
+        // How sure the rows are of it: the share of them that read it exactly.
+        double rows_agree = read_exactly(addresses, agreed.value);
+        if (header && !agreed.value.empty() && rows_agree < 0.5) {
             // A header read surely keeps its name against rows that mostly did not read
             // the one they agree on (陈前村 in the header; 陈莲村 in 2 of 17 rows, other
             // misreadings in the rest).
             const std::string own = with_village_suffix(header_village);
-            const double own_sure = least_sure_of(*header, utf8_chars(village_name(header_village)));
-            if (own != agreed.value && own_sure >= sure_header_name_ && read_exactly(addresses, agreed.value) < 0.5)
+            if (own != agreed.value && least_sure_of(*header, utf8_chars(village_name(header_village))) >= sure_header_name_) {
                 agreed.value = own;
+                rows_agree = read_exactly(addresses, own);
+            }
         }
-        // How sure the rows are of it: the share of them that read it exactly.
-        const double rows_agree = read_exactly(addresses, agreed.value);
         std::string village = agreed.value;
         if (village.empty() && !header_village.empty()) village = with_village_suffix(header_village);
         const Chars village_chars = utf8_chars(village);

@@ -1045,6 +1045,9 @@ TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCan
     }
 }
 
+// Fonts forms are printed in, as the cell tests print with them.
+const std::vector<std::string> kPrintFonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+
 // `texts`, one a cell of `cell_w` x 44 px, printed small (a 150-dpi scan's 10-pt print,
 // about 22 px) in the fonts forms are printed in, softened as a scanner softens them, and
 // read into field `key` by the tesseract_text stage with `params`: how many are read right.
@@ -1110,7 +1113,7 @@ TEST(TesseractText, AnAddressWrappedOntoASecondLineIsReadInItsOrder) {
     // its own and read "兴横村13长塘镇兴上虞区"; these clean cells it reads in order either way,
     // 24 of 24 with the block reading, so this guards the order of the lines, not that case.)
     const int rows = 24, cell_w = 260, cell_h = 90;
-    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    const std::vector<std::string>& fonts = kPrintFonts;
     std::mt19937 rng(99);
     std::vector<std::string> numbers;
     Page page;
@@ -1149,7 +1152,7 @@ TEST(TesseractText, APrintedPhoneTheDigitReaderDoubtsIsReadAgain) {
     // with one digit wrong. Tesseract reads print well: read alike, the number is surer;
     // read otherwise and surely, Tesseract's number stands. A sure reading is left alone.
     const int rows = 24, cell_w = 260, cell_h = 44;
-    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    const std::vector<std::string>& fonts = kPrintFonts;
     std::mt19937 rng(31);
     std::vector<std::string> truth;
     Page page;
@@ -1191,7 +1194,7 @@ TEST(TesseractText, APrintedDateOutsideTheSurveyIsReadButNeverAsSure) {
     // (2019) or before its start (2013, a year Tesseract makes of a smudged 2015). Each is
     // read as printed; one outside goes to a person, as the template says.
     const int rows = 16, cell_w = 300, cell_h = 44;
-    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
+    const std::vector<std::string>& fonts = kPrintFonts;
     std::mt19937 rng(5);
     std::vector<std::string> truth;
     Page page;

@@ -50,6 +50,13 @@ struct FieldSpec {
     std::string earliest_date;         // dates: the earliest plausible (YYYY-MM-DD), "" = any; none lies in the future
     std::string likely_from;           // dates: the start of the period they are expected in; earlier ones are read, never as sure
     std::string likely_until;          // dates: the end of that period; later ones are read, never as sure
+
+    // Dates: whether `date` (YYYY-MM-DD) is neither before earliest_date nor outside
+    // likely_from .. likely_until (a bound "" is open); one that is not is never sure.
+    bool likely_date(const std::string& date) const {
+        return (earliest_date.empty() || date >= earliest_date) && (likely_from.empty() || date >= likely_from) &&
+               (likely_until.empty() || date <= likely_until);
+    }
 };
 
 // One physical column of a table form, left to right.
