@@ -259,6 +259,10 @@ public:
         std::string village = agreed.value;
         if (village.empty() && !header_village.empty()) village = with_village_suffix(header_village);
         const Chars village_chars = utf8_chars(village);
+        // How sure the page is of its village where the header reads it too (-1: not known).
+        const double page_sure = header && !agreed.value.empty() && village_name(header_village) == village
+                                     ? agreed_village_sure(*header, village_chars, rows_agree)
+                                     : -1;
         for (auto& [f, p, hukou] : addresses) {
             Fix fix;
             fix.fits = p.fits;
@@ -287,16 +291,20 @@ public:
             // The pattern vouches for the district and the township (and the page's village
             // for what it corrected); the rest is as sure as its least sure character was
             // read (the page's village too: a page's rows may all misread it alike).
-            const double rest_sure = p.fits ? least_sure(*f, unchecked_from) : -1;
+            double rest_sure = p.fits ? least_sure(*f, unchecked_from) : -1;
+            // A village read as the page's is as sure as the page is of it (its header
+            // and rows read it alike), however one of its characters was read here.
+            if (const double number_sure = least_sure(*f, p.number_from);
+                rest_sure >= 0 && rest_sure < page_sure && unchecked_from == p.village_from && v == village && number_sure >= 0)
+                rest_sure = std::min(page_sure, number_sure);
             apply(*f, fix, 0.97, rest_sure);
         }
         if (village.empty()) return;
         for (auto& record : ctx.records) {
             Field* v = record.find("village");
             if (!v) continue;
-            // The header's reading is as sure as its least sure character of the name: a
-            // speck or part of the label beside it, dropped below, does not count.
-            const double name_sure = least_sure_of(*v, village_chars);
+            // Before a speck or part of the label beside the name is dropped (it does not count).
+            const double agreed_sure = agreed_village_sure(*v, village_chars, rows_agree);
             if (v->text() != village && village_name(v->text()) == village) {
                 // Read with a speck, or with part of the label after it ("安光村H",
                 // "江桥社区木"): the same reading.
@@ -304,9 +312,8 @@ public:
                 v->value = village;
             }
             if (v->text() == village) {
-                // Read alike in the header and the rows: as sure as the two agree.
-                const double header_sure = name_sure >= 0 ? name_sure : v->confidence;
-                if (!agreed.value.empty()) v->confidence = 1 - (1 - header_sure) * (1 - 0.97 * rows_agree);
+                // Read alike in the header and the rows.
+                if (!agreed.value.empty()) v->confidence = agreed_sure;
                 continue;
             }
             std::size_t d = edit_distance(utf8_chars(v->text()), village_chars);
@@ -419,6 +426,15 @@ private:
         f.confidence = rest_known ? std::clamp(rest_sure - checked_edit_cost_ * edits, 0.0, 1.0)
                                   : std::clamp(at_most - edit_cost_ * edits, 0.0, 1.0) * (0.5 + 0.5 * f.confidence);
         if (f.reader.empty()) f.reader = "normalise_cn";
+    }
+
+    // The header's village read alike in the rows: as sure as the two agree. The header's
+    // reading is as sure as its least sure character of the name (a speck or part of the
+    // label beside it, dropped, does not count).
+    static double agreed_village_sure(const Field& header, const Chars& village, double rows_agree) {
+        const double name_sure = least_sure_of(header, village);
+        const double header_sure = name_sure >= 0 ? name_sure : header.confidence;
+        return 1 - (1 - header_sure) * (1 - 0.97 * rows_agree);
     }
 
     // The share of the household addresses naming a village that read `village` exactly.

@@ -846,23 +846,34 @@ TEST(NormaliseCn, AnAddressInThePageVillageIsAsSureAsItsVillageAndNumberWereRead
     // Tesseract unsure of the district's characters (which the pattern checks), sure of the
     // rest but for one row's house number, and another row's village.
     Page page;
-    std::vector<Record> records = address_rows(
-        page, {"上虞区岭南乡横民村55号", "上虞区岭南乡横民村28号", "上虞区岭南乡横民村7号", "上虞区岭南乡横民村19号"}, 0.7, "横民村", 0.9);
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        Field& f = records[i].at("hukou_address");
-        f.char_confidence.assign(utf8_chars(f.text()).size(), 0.99);
-        for (std::size_t c = 0; c < 6; ++c) f.char_confidence[c] = 0.4;
-    }
-    records[1].at("hukou_address").char_confidence[9] = 0.55;  // the 2 of 28
-    records[2].at("hukou_address").char_confidence[6] = 0.6;   // the 横 of 横民村
+    const std::vector<std::string> read = {"上虞区岭南乡横民村55号", "上虞区岭南乡横民村28号", "上虞区岭南乡横民村7号", "上虞区岭南乡横民村19号"};
+    auto rows_read = [&](const std::string& header) {
+        std::vector<Record> rows = address_rows(page, read, 0.7, header, 0.9);
+        for (auto& r : rows) {
+            Field& f = r.at("hukou_address");
+            f.char_confidence.assign(utf8_chars(f.text()).size(), 0.99);
+            for (std::size_t c = 0; c < 6; ++c) f.char_confidence[c] = 0.4;
+        }
+        rows[1].at("hukou_address").char_confidence[9] = 0.55;  // the 2 of 28
+        rows[2].at("hukou_address").char_confidence[6] = 0.6;   // the 横 of 横民村
+        return rows;
+    };
+    std::vector<Record> records = rows_read("横民村");
     PageContext ctx{page, hedui(), records};
     auto stage = host().create("normalise_cn");
     stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
     stage->process(ctx);
     EXPECT_NEAR(records[0].at("hukou_address").confidence, 0.99, 1e-9) << "the district's doubtful reading is checked";
     EXPECT_NEAR(records[1].at("hukou_address").confidence, 0.55, 1e-9) << "the house number is not";
-    EXPECT_NEAR(records[2].at("hukou_address").confidence, 0.6, 1e-9) << "nor is the village, which a page may misread alike";
+    EXPECT_NEAR(records[2].at("hukou_address").confidence, 0.99, 1e-9)
+        << "the village is as sure as the page is of it: the header (0.9) and every row read it alike";
     EXPECT_EQ(records[3].at("hukou_address").text(), "上虞区岭南乡横民村19号");
+
+    // A header read as nothing: the page's village is only the rows' word, and a row's
+    // doubtful village stands as it was read (a page may misread it alike).
+    records = rows_read("");
+    stage->process(ctx);
+    EXPECT_NEAR(records[2].at("hukou_address").confidence, 0.6, 1e-9);
 
     // Without the reader's characters' confidence, the reading's own stands.
     records = address_rows(page, {"上虞区岭南乡横民村55号", "上虞区岭南乡横民村28号", "上虞区岭南乡横民村7号"}, 0.7, "横民村", 0.9);
