@@ -90,18 +90,27 @@ Probabilities DigitReader::classify(const std::vector<cv::Mat>& crops) {
 }
 
 Probabilities DigitReader::softmax(cv::dnn::Net& net, const std::vector<cv::Mat>& crops) {
-    cv::Mat blob = cv::dnn::blobFromImages(crops, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F);
-    net.setInput(blob);
-    const cv::Mat logits = net.forward();
+    // In batches of one size, the last filled up with copies of its last crop: a page's
+    // thousands of crops in one batch made the network allocate (and the kernel fault in)
+    // hundreds of megabytes of layer buffers on every page; one batch size lets it keep them.
     Probabilities out;
-    for (int i = 0; i < logits.rows; ++i) {
-        const float* row = logits.ptr<float>(i);
-        const float top = *std::max_element(row, row + logits.cols);
-        std::vector<float> p(logits.cols);
-        float sum = 0;
-        for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
-        for (float& v : p) v /= sum;
-        out.push_back(std::move(p));
+    out.reserve(crops.size());
+    std::vector<cv::Mat> batch;
+    for (std::size_t from = 0; from < crops.size(); from += kBatch) {
+        const std::size_t count = std::min(kBatch, crops.size() - from);
+        batch.assign(crops.begin() + static_cast<long>(from), crops.begin() + static_cast<long>(from + count));
+        batch.resize(kBatch, batch.back());
+        net.setInput(cv::dnn::blobFromImages(batch, 1.0 / 255.0, cv::Size(28, 28), cv::Scalar(), false, false, CV_32F));
+        const cv::Mat logits = net.forward();
+        for (int i = 0; i < static_cast<int>(count); ++i) {
+            const float* row = logits.ptr<float>(i);
+            const float top = *std::max_element(row, row + logits.cols);
+            std::vector<float> p(logits.cols);
+            float sum = 0;
+            for (int k = 0; k < logits.cols; ++k) sum += p[k] = std::exp(row[k] - top);
+            for (float& v : p) v /= sum;
+            out.push_back(std::move(p));
+        }
     }
     return out;
 }

@@ -75,6 +75,7 @@ public:
 
 private:
     static Probabilities softmax(cv::dnn::Net& net, const std::vector<cv::Mat>& crops);
+    static constexpr std::size_t kBatch = 64;  // crops per forward pass
 
     std::vector<cv::dnn::Net> nets_;
     double consult_below_;
