@@ -1056,6 +1056,34 @@ TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCan
     }
 }
 
+TEST(Digits, CropsReadInPassesAreReadAsEachAlone) {
+    // More crops than one forward pass holds, and a last pass only partly full: each crop's
+    // probabilities are those it gets alone, in its own place.
+    std::mt19937 rng(11);
+    std::vector<cv::Mat> crops;
+    const cv::Mat page = draw_cells(12, 260, 48, [&](cairo_t* cr, int, const cv::Rect2d& box) {
+        synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, synth::random_phone(rng), box,
+                           synth::Hand::random(rng), rng);
+    });
+    for (int r = 0; r < 12; ++r) {
+        cv::Mat ink;
+        cv::threshold(page(cv::Rect(10, 10 + r * 48, 260, 48)), ink, 128, 255, cv::THRESH_BINARY_INV);
+        DigitReader::cut(ink, crops, false);
+    }
+    ASSERT_GT(crops.size(), 64u + 1) << "fewer crops than one pass";
+    ASSERT_NE(crops.size() % 64, 0u) << "the last pass should be partly full";
+    DigitReader reader({default_models_dir() + "/digits/digits.onnx"});
+    const Probabilities together = reader.classify(crops);
+    ASSERT_EQ(together.size(), crops.size());
+    for (std::size_t i = 0; i < crops.size(); i += 7) {
+        const Probabilities alone = reader.classify({crops[i]});
+        ASSERT_EQ(alone.size(), 1u);
+        for (std::size_t k = 0; k < alone[0].size(); ++k) EXPECT_NEAR(together[i][k], alone[0][k], 1e-5) << "crop " << i;
+    }
+    const Probabilities last = reader.classify({crops.back()});
+    for (std::size_t k = 0; k < last[0].size(); ++k) EXPECT_NEAR(together.back()[k], last[0][k], 1e-5);
+}
+
 // Fonts forms are printed in, as the cell tests print with them.
 const std::vector<std::string> kPrintFonts = {"Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Micro Hei"};
 
