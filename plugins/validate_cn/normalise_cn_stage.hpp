@@ -290,10 +290,10 @@ public:
             fix.value = p.head + v + number;
             // The pattern vouches for the district and the township (and the page's village
             // for what it corrected); the rest is as sure as its least sure character was
-            // read (the page's village too: a page's rows may all misread it alike).
+            // read, except that a village read as the page's is as sure as the page is of
+            // it (its header and rows read it alike), however one of its characters was
+            // read here.
             double rest_sure = p.fits ? least_sure(*f, unchecked_from) : -1;
-            // A village read as the page's is as sure as the page is of it (its header
-            // and rows read it alike), however one of its characters was read here.
             if (const double number_sure = least_sure(*f, p.number_from);
                 rest_sure >= 0 && rest_sure < page_sure && unchecked_from == p.village_from && v == village && number_sure >= 0)
                 rest_sure = std::min(page_sure, number_sure);

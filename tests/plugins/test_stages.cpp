@@ -1006,19 +1006,28 @@ TEST(Digits, ReadsHeldOutHandwrittenDigitStrings) {
     for (double c : sure_wrong) EXPECT_LT(c, median_right) << "a wrong number as sure as half of the right ones";
 }
 
-TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCannotLoad) {
-    // Crops of held-out handwritten digits, cut as the stage cuts them.
-    std::mt19937 rng(7);
+namespace {
+
+// Crops of `phones` phone numbers in held-out handwriting, cut as the stage cuts them.
+std::vector<cv::Mat> held_out_digit_crops(int phones, unsigned seed) {
+    std::mt19937 rng(seed);
     std::vector<cv::Mat> crops;
-    const cv::Mat page = draw_cells(6, 260, 48, [&](cairo_t* cr, int, const cv::Rect2d& box) {
+    const cv::Mat page = draw_cells(phones, 260, 48, [&](cairo_t* cr, int, const cv::Rect2d& box) {
         synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, synth::random_phone(rng), box,
                            synth::Hand::random(rng), rng);
     });
-    for (int r = 0; r < 6; ++r) {
+    for (int r = 0; r < phones; ++r) {
         cv::Mat ink;
         cv::threshold(page(cv::Rect(10, 10 + r * 48, 260, 48)), ink, 128, 255, cv::THRESH_BINARY_INV);
         DigitReader::cut(ink, crops, false);
     }
+    return crops;
+}
+
+}  // namespace
+
+TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCannotLoad) {
+    const std::vector<cv::Mat> crops = held_out_digit_crops(6, 7);
     ASSERT_GE(crops.size(), 30u);
     const std::string dir = default_models_dir() + "/digits/";
     const Probabilities a = DigitReader({dir + "digits.onnx"}).classify(crops);
@@ -1059,17 +1068,7 @@ TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCan
 TEST(Digits, CropsReadInPassesAreReadAsEachAlone) {
     // More crops than one forward pass holds, and a last pass only partly full: each crop's
     // probabilities are those it gets alone, in its own place.
-    std::mt19937 rng(11);
-    std::vector<cv::Mat> crops;
-    const cv::Mat page = draw_cells(12, 260, 48, [&](cairo_t* cr, int, const cv::Rect2d& box) {
-        synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, synth::random_phone(rng), box,
-                           synth::Hand::random(rng), rng);
-    });
-    for (int r = 0; r < 12; ++r) {
-        cv::Mat ink;
-        cv::threshold(page(cv::Rect(10, 10 + r * 48, 260, 48)), ink, 128, 255, cv::THRESH_BINARY_INV);
-        DigitReader::cut(ink, crops, false);
-    }
+    const std::vector<cv::Mat> crops = held_out_digit_crops(12, 11);
     ASSERT_GT(crops.size(), 64u + 1) << "fewer crops than one pass";
     ASSERT_NE(crops.size() % 64, 0u) << "the last pass should be partly full";
     DigitReader reader({default_models_dir() + "/digits/digits.onnx"});
