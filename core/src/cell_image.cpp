@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace formscan {
@@ -132,6 +133,35 @@ cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& requested, int min_sp
         bool sliver = (around != Surround::header_value && w <= 3 && h > 0.6 * ink.rows && (x <= 3 || x + w >= ink.cols - 3)) ||
                       (h <= 3 && w > 0.6 * ink.cols && (y <= 3 || y + h >= ink.rows - 3));
         if (speck || sliver) ink.setTo(0, labels == i);
+    }
+    return ink;
+}
+
+cv::Mat without_dotted_rules(cv::Mat ink, double margin) {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    const double top_band = margin * ink.rows, bottom_band = (1 - margin) * ink.rows;
+    struct Dot {
+        int label, x0, x1;
+        double y;
+    };
+    std::vector<Dot> dots;
+    for (int i = 1; i < n; ++i) {
+        const int top = stats.at<int>(i, cv::CC_STAT_TOP), height = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+        const bool outer = top + height <= top_band || top >= bottom_band;
+        if (outer && height <= std::max(3, ink.rows / 8))
+            dots.push_back({i, stats.at<int>(i, cv::CC_STAT_LEFT),
+                            stats.at<int>(i, cv::CC_STAT_LEFT) + stats.at<int>(i, cv::CC_STAT_WIDTH), centroids.at<double>(i, 1)});
+    }
+    for (const Dot& dot : dots) {
+        int in_line = 0, x0 = dot.x0, x1 = dot.x1;
+        for (const Dot& other : dots)
+            if (std::abs(other.y - dot.y) <= 1.5) {
+                ++in_line;
+                x0 = std::min(x0, other.x0);
+                x1 = std::max(x1, other.x1);
+            }
+        if (in_line >= 3 && x1 - x0 >= ink.cols / 2) ink.setTo(0, labels == dot.label);
     }
     return ink;
 }

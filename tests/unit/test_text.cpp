@@ -157,6 +157,22 @@ TEST(CellInk, UprightStrokesAtAHeaderValuesEdgeAreWritingNotARulesRemnant) {
     EXPECT_LT(cv::countNonZero(cell(first_digit)), ink * 7 / 10) << "in a ruled cell, dense columns at the edge are a rule's remnant";
 }
 
+TEST(CellInk, TheDotsOfARuleAreTakenOutAndABrokenCharactersPiecesStay) {
+    cv::Mat ink = cv::Mat::zeros(30, 120, CV_8UC1);
+    cv::rectangle(ink, cv::Rect(52, 8, 8, 15), cv::Scalar(255), cv::FILLED);  // a character across the middle
+    cv::rectangle(ink, cv::Rect(48, 4, 14, 2), cv::Scalar(255), cv::FILLED);  // its flag, broken off (a 5's)
+    cv::rectangle(ink, cv::Rect(50, 25, 3, 2), cv::Scalar(255), cv::FILLED);  // and a piece of its foot
+    const int character = cv::countNonZero(ink);
+    for (int x = 1; x + 2 < ink.cols; x += 6) {
+        cv::rectangle(ink, cv::Rect(x, 0, 2, 2), cv::Scalar(255), cv::FILLED);  // a dotted rule above
+        if (x < 40 || x > 70) cv::rectangle(ink, cv::Rect(x, 28, 3, 2), cv::Scalar(255), cv::FILLED);  // and below
+    }
+    const cv::Mat clean = formscan::without_dotted_rules(ink, 1.0 / 3);
+    EXPECT_EQ(cv::countNonZero(clean.rowRange(0, 2)), 0) << "the dots above are taken out";
+    EXPECT_EQ(cv::countNonZero(clean.rowRange(28, 30)), 0) << "the dots below are taken out";
+    EXPECT_EQ(cv::countNonZero(clean), character) << "the character and its broken-off pieces stay";
+}
+
 TEST(CellInk, AScannedLineUnderTheWritingIsTakenOutForAllItsRaggedEdges) {
     // The printed line under a header value, scanned: thick, its edges ragged by a pixel or
     // two. Taken out only where a column held nothing but the line as the opening found it,

@@ -23,6 +23,12 @@ Surround surround_of(Placement placement);
 // a sheet's blanks) has the line taken out also where the scan broke it into dashes (in
 // a table cell, bridging gaps would join printed digits' bases instead).
 cv::Mat cell_ink(const cv::Mat& page_gray, const cv::Rect& box, int min_speck = 4, Surround around = Surround::ruled_cell);
+// The ink without the dots or dashes of a dotted rule that a box taken a little askew
+// reaches into: a row of three or more small pieces (at most an eighth of the box tall,
+// three pixels at least) across half the box or more, each wholly within `margin` (a
+// share of the box's height) of its top or bottom. A broken character's pieces stay: they
+// are few at any one height.
+cv::Mat without_dotted_rules(cv::Mat ink, double margin);
 double ink_share(const cv::Mat& ink);
 // Bounding box of the ink, or an empty rect.
 cv::Rect ink_bounds(const cv::Mat& ink);
