@@ -76,6 +76,13 @@ Page page_of(const cv::Mat& image) {
     return p;
 }
 
+// The page straightened, its table's grid found.
+Page straightened(const cv::Mat& image) {
+    Page page = page_of(image);
+    run({"deskew", "table_grid"}, page);
+    return page;
+}
+
 // The page header stage's complaint that the page's number row is not the form's, or "".
 std::string number_row_issue(const cv::Mat& image, const FormTemplate& form) {
     Page page = page_of(image);
@@ -308,9 +315,7 @@ TEST(PageHeader, TheDotsOfAnAskewRuleInTheNumberRowDoNotSendThePageToReview) {
     // number row's cells, above and below the printed numbers: they made the numbers
     // read at a fraction of their size, misread as other numbers, and every field of the
     // page went to review (1 of 100 held-out pages, seed 4242, 184 fields).
-    Rendered r = render(33, 150);
-    Page straight = page_of(r.image);
-    run({"deskew", "table_grid"}, straight);
+    const Page straight = straightened(render(33, 150).image);
     const cv::Rect row = straight.number_row;
     ASSERT_GT(row.area(), 0);
     cv::Mat dotted;
@@ -325,8 +330,7 @@ TEST(PageHeader, WritingDownToTheTablesTopRuleIsNoCrash) {
     // line at the table: its padded box reached past the searched region, and cutting the
     // line's ink from it threw, so the page was skipped (1 of 250 tuning pages, seed 9001).
     Rendered r = render(35, 200);
-    Page page = page_of(r.image);
-    run({"deskew", "table_grid"}, page);
+    const Page page = straightened(r.image);
     const cv::Rect table = page.table;
     ASSERT_GT(table.area(), 0);
     Page marked = page_of(page.image);
