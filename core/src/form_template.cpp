@@ -133,6 +133,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"likely_until", JsonKind::string, false},
                   {"script", JsonKind::string, false},
                   {"prefixes", JsonKind::array, false},
+                  {"first_character", JsonKind::string, false},
                   {"note", JsonKind::string, false}});
     FieldSpec f;
     f.key = get_string(obj, "key");
@@ -154,6 +155,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     f.code_list = get_string(obj, "code_list");
     f.vocabulary = get_string(obj, "vocabulary");
     f.alphabet = get_string(obj, "alphabet");
+    f.first_character = get_string(obj, "first_character");
     f.script = get_string(obj, "script");
     if (!f.script.empty() && f.script != "han")
         c.fail("bad_value", Checker::join(path, "script"), "expected han, found \"" + f.script + "\"");
@@ -300,6 +302,8 @@ FormTemplate parse_template(const std::string& json_text, const std::string& fil
             c.fail("bad_value", Checker::join(path, "code_list"), "no code list named \"" + f.code_list + "\"");
         if (!f.vocabulary.empty() && !t.vocabularies.count(f.vocabulary))
             c.fail("bad_value", Checker::join(path, "vocabulary"), "no vocabulary named \"" + f.vocabulary + "\"");
+        if (!f.first_character.empty() && !t.vocabularies.count(f.first_character))
+            c.fail("bad_value", Checker::join(path, "first_character"), "no vocabulary named \"" + f.first_character + "\"");
         for (const auto& prefix : f.prefixes)
             if (!t.vocabularies.count(prefix))
                 c.fail("bad_value", Checker::join(path, "prefixes"), "no vocabulary named \"" + prefix + "\"");

@@ -1,11 +1,13 @@
 #include "formscan/error.hpp"
 #include "formscan/form_template.hpp"
+#include "formscan/text_utils.hpp"
 #include "test_support.hpp"
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 using namespace formscan;
@@ -151,4 +153,17 @@ TEST(Template, APrefixVocabularyThatDoesNotExistIsReported) {
     EXPECT_NE(e.find("no vocabulary named \"townshps\""), std::string::npos) << e;
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("hukou_address").prefixes,
               (std::vector<std::string>{"districts", "townships"}));
+}
+
+TEST(Template, AFirstCharacterVocabularyThatDoesNotExistIsReported) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("first_character", "surname"); });
+    EXPECT_NE(e.find("first_character"), std::string::npos) << e;
+    EXPECT_NE(e.find("no vocabulary named \"surname\""), std::string::npos) << e;
+    const FormTemplate hedui = parse_template(hedui_text(), "zj-hedui.json");
+    ASSERT_EQ(hedui.field("name").first_character, "surnames");
+    const auto& surnames = hedui.vocabulary("surnames");
+    EXPECT_GT(surnames.size(), 400u);
+    for (const char* common : {"王", "顾", "欧", "诸"})  // 欧阳, 诸葛 begin with 欧, 诸
+        EXPECT_NE(std::find(surnames.begin(), surnames.end(), common), surnames.end()) << common;
+    for (const auto& c : surnames) EXPECT_EQ(utf8_chars(c).size(), 1u) << c << ": one character each";
 }

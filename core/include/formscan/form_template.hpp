@@ -44,6 +44,7 @@ struct FieldSpec {
     std::string alphabet;              // characters OCR may produce, "" = any
     std::string script;                // "han": written in Chinese characters (and '·'), e.g. names; "" = any
     std::vector<std::string> prefixes; // vocabularies whose entries begin the value, in order (an address: district, township)
+    std::string first_character;       // vocabulary of characters the value most often begins with (a name's surname), or ""
     std::vector<std::string> options;  // check-box labels of a choice group, printed order
     std::string value_side;            // header fields: "before" or "after" their label
     int max_length = 0;                // 0 = no limit
