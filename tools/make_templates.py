@@ -25,6 +25,24 @@ PERSONAL_STATUS = ["国家公务员", "参照公务员管理人员", "专业技�
 REASONS = ["个人未参保", "缴费终止", "单位未予参保", "全日制在校生", "参军", "部队建账的随军家属",
            "出国(含留学、定居、就业)", "判刑", "已参保信息有误", "人户分离,联系不上", "户口待注销", "其他"]
 DIGITS = "0123456789"
+# The first characters of about 500 Chinese surnames (the single surnames of the 百家姓
+# and of today's most common ones, and the first character of the compound ones: 欧阳,
+# 诸葛, ...), for the names' `first_character`: a doubtful first character is likelier
+# one of these than a look-alike.
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
+    "石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄"
+    "聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑"
+    "郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴"
+    "盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
+    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由钮竺寿忻蓬郦钭水昌凤酆萧贝经贲洪滑荀家羿汲"
+    "邴糜松弓牧隗山宓郗仰秋暴韶蓟怀从鄂咸籍赖能苍双莘贡逄扶堵宰却璩濮通郏别充习宦鱼慎庾终暨步弘广禄东殴殳沃蔚越夔厍融訾空毋乜"
+    "养须巢蒯后红益桓法汝钦百归微缑郈有琴西佴伯墨谯笪年爱第言福上皇澹淳太轩令宇长闾仉子颛端壤拓夹")
+assert len(SURNAMES) == len(set(SURNAMES))
+# People on the lists were born after this (older than 105 at the survey is unlikely): an
+# ID number or birth date before it is read, but a person confirms it.
+BORN_FROM = "1910-01-01"
 
 def field(key, label, type_, placement, **kw):
     f = {"key": key, "label": label, "type": type_, "placement": placement}
@@ -40,10 +58,10 @@ hedui_fields = [
                "(seed: 2015年底完成调查登记工作; 2016 is for keeping the data up to date); a date outside is read but goes to a person"),
     field("filler_signed", "填表人签名:", "signature", "header", value_side="after"),
     field("seq", "序号", "text", "column", alphabet=DIGITS),
-    field("name", "姓名", "text", "column", max_length=8, script="han"),
+    field("name", "姓名", "text", "column", max_length=8, script="han", first_character="surnames"),
     field("sex", "性别", "sex", "column", vocabulary="sexes"),
-    field("id_number", "公民身份证号码", "id_number", "column", alphabet=DIGITS + "X", max_length=18),
-    field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日", earliest_date="1900-01-01"),
+    field("id_number", "公民身份证号码", "id_number", "column", alphabet=DIGITS + "X", max_length=18, likely_from=BORN_FROM),
+    field("birth_date", "出生日期", "date", "column", alphabet=DIGITS + ".-/年月日", earliest_date="1900-01-01", likely_from=BORN_FROM),
     field("ethnicity", "民族", "ethnicity", "column", vocabulary="ethnicities"),
     field("hukou_address", "户口所在地", "text", "column", prefixes=["districts", "townships"]),
     field("residence_address", "常住所在地地址", "tick_or_text", "column",
@@ -146,7 +164,7 @@ hedui = {
                    "personal_status": codes(PERSONAL_STATUS), "not_insured_reasons": codes(REASONS),
                    "zj_regions": [{"code": c, "label": n} for c, n in ZJ_REGIONS]},
     "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"],
-                     "districts": ["上虞区"]},
+                     "districts": ["上虞区"], "surnames": SURNAMES},
 }
 
 EMPLOYMENT = ["已单位就业", "学龄前", "在校学生", "未就业", "灵活就业", "已办理离退休手续或已领取养老待遇"]
@@ -166,12 +184,12 @@ dengji_fields = [
     field("county", "县(市、区)", "text", "sheet", value_side="before", vocabulary="counties"),
     field("township", "乡镇街道", "text", "sheet", value_side="before", vocabulary="townships"),
     field("village", "村(社区)", "text", "sheet", value_side="before"),
-    field("name", "姓名", "text", "sheet", max_length=8, script="han"),
+    field("name", "姓名", "text", "sheet", max_length=8, script="han", first_character="surnames"),
     field("sex", "性别", "sex", "sheet", vocabulary="sexes"),
     field("ethnicity", "民族", "ethnicity", "sheet", vocabulary="ethnicities"),
     field("household_no", "户号", "text", "sheet", alphabet=DIGITS),
     field("hukou_type", "户口性质", "single_choice", "sheet", options=["农业", "非农业"]),
-    field("id_number", "公民身份证号码", "id_number", "sheet", alphabet=DIGITS + "X", max_length=18),
+    field("id_number", "公民身份证号码", "id_number", "sheet", alphabet=DIGITS + "X", max_length=18, likely_from=BORN_FROM),
     field("employment_status", "就业状态", "single_choice", "sheet", options=EMPLOYMENT),
     field("employer_name", "工作单位全名称", "text", "sheet"),
     field("employer_type", "单位类型(单选)", "single_choice", "sheet", options=DJ_EMPLOYER_TYPES),
@@ -207,7 +225,7 @@ dengji = {
     "code_lists": {"zj_regions": [{"code": c, "label": n} for c, n in ZJ_REGIONS]},
     "vocabularies": {"townships": TOWNSHIPS, "ethnicities": ETHNICITIES, "sexes": ["男", "女"],
                      # the district's own sheets: its city and county (上虞市 until 2013)
-                     "cities": ["绍兴"], "counties": ["上虞区", "上虞市"]},
+                     "cities": ["绍兴"], "counties": ["上虞区", "上虞市"], "surnames": SURNAMES},
 }
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "templates")

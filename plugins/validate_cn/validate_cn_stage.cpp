@@ -22,6 +22,12 @@ void fail(Field& field, const std::string& rule, const std::string& message) {
     field.errors.push_back({rule, mask_personal_data(message)});
 }
 
+// A value that may be right but is unlikely: a person confirms it (an invalid field stays invalid).
+void doubt(Field& field, const std::string& rule, const std::string& message) {
+    if (field.status == FieldStatus::ok) field.status = FieldStatus::review;
+    field.errors.push_back({rule, mask_personal_data(message)});
+}
+
 bool in_codes(const FormTemplate& form, const std::string& list, const std::string& code) {
     const auto& codes = form.codes(list);
     return std::any_of(codes.begin(), codes.end(), [&](const CodeEntry& e) { return e.code == code; });
@@ -67,9 +73,13 @@ private:
             if (value.empty()) continue;
             switch (spec.type) {
                 case FieldType::id_number: check_id(form, record, field); break;
-                case FieldType::date:
-                    if (!normalise_date(value)) fail(field, "date.real", field.key + ": \"" + value + "\" is not a real date");
+                case FieldType::date: {
+                    const auto date = normalise_date(value);
+                    if (!date) fail(field, "date.real", field.key + ": \"" + value + "\" is not a real date");
+                    else if (!spec.likely_date(*date))
+                        doubt(field, "date.unlikely", field.key + ": " + *date + " is outside the period expected");
                     break;
+                }
                 case FieldType::code:
                     if (!spec.code_list.empty() && !in_codes(form, spec.code_list, value))
                         fail(field, "code.list", field.key + ": code " + value + " is not in list " + spec.code_list);
@@ -139,6 +149,11 @@ private:
                                                        ", which is no GB/T 2260 region code (Zhejiang: current or historical)");
         auto birth = id_birth_date(id);
         if (!birth) return fail(field, "id_number.birth_date", "ID number " + id + " holds no real birth date");
+        // A valid number whose birth date is outside the period people on the list were
+        // born in (the template's likely_from: older than 105 at the survey) is more often
+        // a misread the check character let through (1998 read as 1908) than a person.
+        if (const FieldSpec* spec = form.find_field(field.key); spec && !spec->likely_date(*birth))
+            doubt(field, "id_number.birth_date_unlikely", "ID number " + id + " says born " + *birth + ", outside the period expected");
         if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth) {
             if (field.status == FieldStatus::ok && misread_of(b->text(), *birth)) {
                 // A sure ID number and a birth date read a digit or two off it: far more
