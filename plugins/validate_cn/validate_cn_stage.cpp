@@ -72,7 +72,7 @@ private:
             std::string value = field.text();
             if (value.empty()) continue;
             switch (spec.type) {
-                case FieldType::id_number: check_id(form, record, field); break;
+                case FieldType::id_number: check_id(form, spec, record, field); break;
                 case FieldType::date: {
                     const auto date = normalise_date(value);
                     if (!date) fail(field, "date.real", field.key + ": \"" + value + "\" is not a real date");
@@ -140,7 +140,7 @@ private:
         }
     }
 
-    static void check_id(const FormTemplate& form, Record& record, Field& field) {
+    static void check_id(const FormTemplate& form, const FieldSpec& spec, Record& record, Field& field) {
         const std::string id = field.text();
         if (id.size() != 18) return fail(field, "id_number.length", "ID number has " + std::to_string(id.size()) + " characters, not 18");
         if (!id_has_valid_check(id)) return fail(field, "id_number.check_digit", "ID number " + id + " fails its check digit");
@@ -152,7 +152,7 @@ private:
         // A valid number whose birth date is outside the period people on the list were
         // born in (the template's likely_from: older than 105 at the survey) is more often
         // a misread the check character let through (1998 read as 1908) than a person.
-        if (const FieldSpec* spec = form.find_field(field.key); spec && !spec->likely_date(*birth))
+        if (!spec.likely_date(*birth))
             doubt(field, "id_number.birth_date_unlikely", "ID number " + id + " says born " + *birth + ", outside the period expected");
         if (Field* b = record.find("birth_date"); b && !b->text().empty() && b->text() != *birth) {
             if (field.status == FieldStatus::ok && misread_of(b->text(), *birth)) {
