@@ -329,4 +329,47 @@ cv::Mat normalise_digit(const cv::Mat& ink) {
     return out;
 }
 
+DigitInk digit_cell_ink(const cv::Mat& page_gray, const cv::Rect& box, Surround around, int enlarge_below) {
+    const cv::Rect inside = box & cv::Rect(0, 0, page_gray.cols, page_gray.rows);
+    if (inside.area() == 0) return {cv::Mat::zeros(1, 1, CV_8UC1), cv::Mat::zeros(1, 1, CV_8UC1)};
+    cv::Mat grey = page_gray(inside);
+    int min_speck = 4;
+    if (box.height < enlarge_below) {
+        cv::resize(grey, grey, cv::Size(), 2, 2, cv::INTER_CUBIC);
+        min_speck = 12;
+    }
+    DigitInk out;
+    out.ink = cell_ink(grey, cv::Rect(0, 0, grey.cols, grey.rows), min_speck, around);
+    out.shade = ink_shade(grey, out.ink);
+    return out;
+}
+
+cv::Mat ink_shade(const cv::Mat& grey, const cv::Mat& ink) {
+    cv::Mat shade = cv::Mat::zeros(grey.size(), CV_8UC1);
+    if (ink.size() != grey.size() || cv::countNonZero(ink) == 0) return shade;
+    // Paper: the bright majority of the cell; a stroke's core: the middle of the ink.
+    std::vector<unsigned char> all(grey.begin<unsigned char>(), grey.end<unsigned char>()), inked;
+    std::nth_element(all.begin(), all.begin() + all.size() * 3 / 4, all.end());
+    const double paper = all[all.size() * 3 / 4];
+    for (int y = 0; y < grey.rows; ++y)
+        for (int x = 0; x < grey.cols; ++x)
+            if (ink.at<unsigned char>(y, x)) inked.push_back(grey.at<unsigned char>(y, x));
+    std::nth_element(inked.begin(), inked.begin() + inked.size() / 2, inked.end());
+    const double span = std::max(20.0, paper - inked[inked.size() / 2]);
+    grey.convertTo(shade, CV_8U, -255.0 / span, paper * 255.0 / span);  // saturates: paper and brighter are 0
+    cv::threshold(shade, shade, 25, 255, cv::THRESH_TOZERO);             // the scanner's noise on the paper
+    return shade;
+}
+
+cv::Mat digit_crop(const cv::Mat& ink, const cv::Rect& box, const cv::Mat& shade) {
+    if (shade.empty()) return normalise_digit(ink);
+    const cv::Rect area = cv::Rect(box.x - 1, box.y - 1, box.width + 2, box.height + 2) & cv::Rect(0, 0, shade.cols, shade.rows);
+    cv::Mat near = cv::Mat::zeros(area.size(), CV_8UC1);
+    ink.copyTo(near(box - area.tl()));
+    cv::dilate(near, near, cv::Mat::ones(3, 3, CV_8UC1));
+    cv::Mat grey;
+    cv::bitwise_and(shade(area), near, grey);
+    return normalise_digit(grey);
+}
+
 }  // namespace formscan

@@ -1,5 +1,5 @@
-// Makes the digit recogniser's data, as 28x28 crops cut and normalised exactly as the
-// reader does at run time (formscan/digit_strings.hpp):
+// Makes the digit recogniser's data, as 28x28 grey crops cut and normalised exactly as
+// the reader does at run time (formscan/digit_strings.hpp: digit_cell_ink, digit_crop):
 //   - the MNIST digits of one split (train: indices 0..799 of each digit; test: the rest);
 //   - characters cut from synthetic damaged 核对表 scans whose handwriting uses digits
 //     of the same split only, and printed digits in the fonts forms are printed in;
@@ -50,12 +50,16 @@ int main(int argc, char** argv) {
     auto data = synth::SynthData::load(default_data_dir());
     std::vector<Sample> samples;
 
-    // 1. The MNIST digits of the split, binarised as cell ink is.
+    // 1. The MNIST digits of the split: their own grey is the shade, their ink where it
+    //    is darker than half.
     for (int d = 0; d < 10; ++d)
         for (int i = 0; i < data.digits.count(d, split); ++i) {
+            const cv::Mat grey = data.digits.image(d, split, i);
             cv::Mat ink;
-            cv::threshold(data.digits.image(d, split, i), ink, 100, 255, cv::THRESH_BINARY);
-            samples.push_back({static_cast<unsigned char>(d), normalise_digit(ink), 0});
+            cv::threshold(grey, ink, 100, 255, cv::THRESH_BINARY);
+            const cv::Rect bounds = ink_bounds(ink);
+            if (bounds.area() == 0) continue;
+            samples.push_back({static_cast<unsigned char>(d), digit_crop(ink(bounds), bounds, grey), 0});
         }
     const std::size_t mnist = samples.size();
 
@@ -97,17 +101,19 @@ int main(int argc, char** argv) {
                 const Field& field = r->at(tf.key);
                 if (field.box.area() == 0 || !digit_field(spec.type)) continue;
                 std::string value = value_to_string(tf.value);
-                cv::Mat ink = cell_ink(page.image, field.box);
+                const DigitInk writing = digit_cell_ink(page.image, field.box, surround_of(spec.placement));
+                const cv::Mat& ink = writing.ink;
                 auto pieces = segment_digits(ink);
+                auto crop = [&](const InkPiece& piece) { return digit_crop(piece.ink, piece.box, writing.shade); };
                 if (value == "√") {
                     // A whole tick is its own class (11), as the reader judges a tick column's
                     // writing; its pieces, if the cut breaks it, are rejects. (Pieces of
                     // Chinese writing are not used: too many look just like a 1 or a 7.)
                     if (cv::Rect bounds = ink_bounds(ink); bounds.area() > 0)
-                        samples.push_back({11, normalise_digit(ink(bounds))});
+                        samples.push_back({11, digit_crop(ink(bounds), bounds, writing.shade)});
                     if (pieces.size() > 1)
                         for (const auto& piece : pieces)
-                            if (!piece.separator) samples.push_back({10, normalise_digit(piece.ink)});
+                            if (!piece.separator) samples.push_back({10, crop(piece)});
                     continue;
                 }
                 // Only values written as they are in the truth: digit strings (dates are
@@ -118,7 +124,7 @@ int main(int argc, char** argv) {
                 if (digits.empty() || digits.size() != value.size() || spec.type == FieldType::date) continue;
                 std::vector<const InkPiece*> chars;
                 for (const auto& piece : pieces) {
-                    if (piece.separator) samples.push_back({10, normalise_digit(piece.ink)});
+                    if (piece.separator) samples.push_back({10, crop(piece)});
                     else chars.push_back(&piece);
                 }
                 if (chars.size() != digits.size()) {
@@ -131,7 +137,7 @@ int main(int argc, char** argv) {
                     continue;
                 }
                 for (std::size_t i = 0; i < chars.size(); ++i)
-                    samples.push_back({static_cast<unsigned char>(digits[i] - '0'), normalise_digit(chars[i]->ink)});
+                    samples.push_back({static_cast<unsigned char>(digits[i] - '0'), crop(*chars[i])});
                 // Two neighbours taken together are no digit: the reader joins pieces only
                 // where the recogniser sees one, so it must learn to refuse pairs.
                 if (chars.size() >= 2) {
@@ -140,7 +146,7 @@ int main(int argc, char** argv) {
                     cv::Mat canvas = cv::Mat::zeros(both.size(), CV_8UC1);
                     canvas(chars[i]->box - both.tl()) |= chars[i]->ink;
                     canvas(chars[i + 1]->box - both.tl()) |= chars[i + 1]->ink;
-                    samples.push_back({10, normalise_digit(canvas)});
+                    samples.push_back({10, digit_crop(canvas, both, writing.shade)});
                 }
                 cut += static_cast<long>(chars.size());
             }

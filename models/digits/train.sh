@@ -20,8 +20,8 @@ train() {  # SEED EPOCHS MODEL REPORT
   env -u OMP_THREAD_LIMIT /usr/bin/python3 models/digits/train_digits.py "$OUT/train.bin" "$OUT/test.bin" \
     "models/digits/$3" "models/digits/$4" --seed "$1" --epochs "$2" --threads "$(nproc)"
 }
-train 1 "${3:-14}" digits.onnx REPORT.md
-train 2 "${4:-12}" digits_s2.onnx REPORT_s2.md
+train 1 "${3:-10}" digits.onnx REPORT.md
+train 2 "${4:-10}" digits_s2.onnx REPORT_s2.md
 # The ensemble on the same test crops.
 "$BUILD/bin/formscan-bench" digits --data "$OUT/test.bin" --runs 1 \
   --model models/digits/digits.onnx,models/digits/digits_s2.onnx | tee models/digits/REPORT_ensemble.txt

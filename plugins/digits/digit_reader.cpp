@@ -115,15 +115,16 @@ Probabilities DigitReader::softmax(cv::dnn::Net& net, const std::vector<cv::Mat>
     return out;
 }
 
-CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole, int at_least) {
+CutCell DigitReader::cut(const DigitInk& writing, std::vector<cv::Mat>& crops, bool whole, int at_least) {
     CutCell cell;
+    const cv::Mat& ink = writing.ink;
     if (whole) {
         std::vector<cv::Point> points;
         cv::findNonZero(ink, points);
         cv::Rect box = points.empty() ? cv::Rect() : cv::boundingRect(points);
         if (box.area() > 0 && box.width <= 2 * box.height) {  // a tick is about as wide as tall
             cell.whole = static_cast<int>(crops.size());
-            crops.push_back(normalise_digit(ink(box)));
+            crops.push_back(digit_crop(ink(box), box, writing.shade));
         }
     }
     // Over-cut: the segmenter's pieces, with wide ones already split; the search in
@@ -151,7 +152,7 @@ CutCell DigitReader::cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool w
             const bool separator =
                 std::any_of(pieces.begin() + i, pieces.begin() + j, [](const InkPiece& p) { return p.separator != 0; });
             cell.groups.push_back({i, j, box, static_cast<int>(crops.size()), separator});
-            crops.push_back(normalise_digit(canvas));
+            crops.push_back(digit_crop(canvas, box, writing.shade));
         }
     }
     return cell;

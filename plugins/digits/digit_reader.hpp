@@ -60,13 +60,13 @@ public:
     // The files of a comma-separated list ("digits/digits.onnx,digits/digits_s2.onnx"),
     // relative ones taken from `folder` ("" = as they are).
     static std::vector<std::string> model_files(const std::string& list, const std::string& folder = "");
-    // Many cells at once: cut() each cell (appending its crops, and with `whole` the crop
+    // Many cells at once: cut() each cell's writing (appending its crops, and with `whole` the crop
     // of all its writing; `at_least`: the digits the field must have, see segment_digits),
     // classify() all crops, then decode() each cell with the
     // probabilities (`allow_separators`: dates may hold '.', '-', '/'; `lengths`: digit
     // counts the field may have, preferred when the ink allows one; empty = any) and ask
     // tick_probability(): how likely its writing, taken as one mark, is a tick.
-    static CutCell cut(const cv::Mat& ink, std::vector<cv::Mat>& crops, bool whole, int at_least = 0);
+    static CutCell cut(const DigitInk& writing, std::vector<cv::Mat>& crops, bool whole, int at_least = 0);
     static DigitReadings decode(const CutCell& cell, const Probabilities& probs, bool allow_separators,
                                 const std::vector<int>& lengths = {});
     static double tick_probability(const CutCell& cell, const Probabilities& probs);

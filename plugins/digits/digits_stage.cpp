@@ -70,7 +70,7 @@ public:
                     {"consult_below", ParamType::number, "0.9", 0, 1.01,
                      "the other models are consulted on a crop the first gives less than this to its best class (1.01: on all)"},
                     {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
-                    {"enlarge_below_px", ParamType::integer, "130", 0, 10000,
+                    {"enlarge_below_px", ParamType::integer, std::to_string(kEnlargeDigitCellsBelowPx), 0, 10000,
                      "cells less tall than this are enlarged twice before their ink is cut (low-resolution scans)"},
                     {"codes_too", ParamType::boolean, "true", 0, 1,
                      "also read the employer-name column when it holds a no-employer code"},
@@ -117,7 +117,7 @@ public:
                 if (field.box.area() == 0) continue;
                 // A printed value struck through: what the marks stage saw was the print,
                 // the strike and the writing together; the writing alone is read here.
-                std::optional<cv::Mat> rewritten;
+                std::optional<DigitInk> rewritten;
                 if (printed && (field.reader.empty() || field.reader == "marks")) rewritten = without_struck_print(ctx, *printed, field);
                 const bool marked_tick = !rewritten && field.reader == "marks" && field.text() == "√";
                 if (!rewritten && !field.reader.empty() && !marked_tick) continue;
@@ -129,13 +129,13 @@ public:
                 if (spec.type == FieldType::date) {
                     if (auto parts = part_cells(ctx.page, record.row, field.key); parts.size() == 3) {
                         for (const auto& part : parts)
-                            date_parts.push_back({&field, &spec, DigitReader::cut(ink_for_digits(ctx.page.image, part, surround_of(spec.placement)), crops, false)});
+                            date_parts.push_back({&field, &spec, DigitReader::cut(writing_in(ctx.page, part, spec), crops, false)});
                         continue;
                     }
                 }
-                cv::Mat ink = rewritten ? *rewritten : ink_for_digits(ctx.page.image, field.box, surround_of(spec.placement));
-                pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(ink),
-                                   DigitReader::cut(ink, crops, tick_field, most_digits(spec))});
+                const DigitInk writing = rewritten ? *rewritten : writing_in(ctx.page, field.box, spec);
+                pending.push_back({&field, &spec, marked_tick, code_text, tick_field, ink_bounds(writing.ink),
+                                   DigitReader::cut(writing, crops, tick_field, most_digits(spec))});
             }
         }
         const auto started = std::chrono::steady_clock::now();
@@ -208,7 +208,7 @@ private:
     // A value printed in the cell (formscan print) and struck through: the print and the
     // strike are taken out of the ink, and the surveyor's new value is what is left.
     // Nothing when the field's printed value is not struck through.
-    std::optional<cv::Mat> without_struck_print(const PageContext& ctx, const Record& printed, const Field& field) const {
+    std::optional<DigitInk> without_struck_print(const PageContext& ctx, const Record& printed, const Field& field) const {
         const Field* value = printed.find(field.key);
         if (!value || value->reader != "printed" || value->text().empty()) return std::nullopt;
         const FieldSpec* spec = ctx.form.find_field(field.key);
@@ -216,22 +216,16 @@ private:
         const double px_per_mm = pixels_per_mm(ctx);
         auto strike = find_strike(ctx.page.image, field.box, px_per_mm, value->text());
         if (!strike) return std::nullopt;
-        const cv::Mat ink = ink_for_digits(ctx.page.image, field.box, surround_of(spec->placement));
+        DigitInk writing = writing_in(ctx.page, field.box, *spec);
         // The ink may be the cell enlarged (low-resolution scans).
-        const double scale = static_cast<double>(ink.rows) / std::max(1, field.box.height);
+        const double scale = static_cast<double>(writing.ink.rows) / std::max(1, field.box.height);
         auto in_ink = [&](const cv::Point& p) { return cv::Point2f(p - field.box.tl()) * scale; };
-        return erase_print(ink, {value->text(), print_font_, px_per_mm * scale}, {in_ink(strike->first), in_ink(strike->second)});
+        writing.ink = erase_print(writing.ink, {value->text(), print_font_, px_per_mm * scale}, {in_ink(strike->first), in_ink(strike->second)});
+        return writing;
     }
 
-    // Low-resolution scans write a digit in 15-20 pixels, strokes one or two wide, and
-    // thresholding breaks them; such cells are enlarged smoothly first.
-    cv::Mat ink_for_digits(const cv::Mat& page, const cv::Rect& box, Surround around) const {
-        if (box.height >= min_cell_height_) return cell_ink(page, box, 4, around);
-        cv::Rect inside = box & cv::Rect(0, 0, page.cols, page.rows);
-        if (inside.area() == 0) return cell_ink(page, box, 4, around);
-        cv::Mat crop;
-        cv::resize(page(inside), crop, cv::Size(), 2, 2, cv::INTER_CUBIC);
-        return cell_ink(crop, cv::Rect(0, 0, crop.cols, crop.rows), 12, around);
+    DigitInk writing_in(const Page& page, const cv::Rect& box, const FieldSpec& spec) const {
+        return digit_cell_ink(page.image, box, surround_of(spec.placement), min_cell_height_);
     }
 
     void decide(const FormTemplate& form, Field* f, const FieldSpec& spec, bool marked_tick, bool code_text, bool tick_field,
@@ -396,7 +390,7 @@ private:
         }
     }
 
-    int min_cell_height_ = 130;
+    int min_cell_height_ = kEnlargeDigitCellsBelowPx;
     std::shared_ptr<const PrintManifests> manifests_;
     std::string print_font_;
     std::unique_ptr<DigitReader> reader_;

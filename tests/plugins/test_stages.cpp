@@ -1082,11 +1082,8 @@ std::vector<cv::Mat> held_out_digit_crops(int phones, unsigned seed) {
         synth::draw_digits(cr, test::synth_data().digits, synth::DigitSplit::test, synth::random_phone(rng), box,
                            synth::Hand::random(rng), rng);
     });
-    for (int r = 0; r < phones; ++r) {
-        cv::Mat ink;
-        cv::threshold(page(cv::Rect(10, 10 + r * 48, 260, 48)), ink, 128, 255, cv::THRESH_BINARY_INV);
-        DigitReader::cut(ink, crops, false);
-    }
+    for (int r = 0; r < phones; ++r)
+        DigitReader::cut(digit_cell_ink(page, cv::Rect(10, 10 + r * 48, 260, 48), Surround::blank_line), crops, false);
     return crops;
 }
 

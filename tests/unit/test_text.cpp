@@ -120,6 +120,48 @@ TEST(DigitStrings, RuleRemnantsAndSpecksOutsideTheWritingAreNoCharacters) {
         }
 }
 
+TEST(DigitStrings, ASmallDigitIsCroppedInGreyWithoutOtherInkInItsBox) {
+    // A 150-dpi cell: a 7 16 px tall, dark grey and anti-aliased on light paper, and the
+    // end of a neighbour's stroke in the empty corner under its bar.
+    cv::Mat page(40, 60, CV_8UC1, cv::Scalar(225));
+    cv::putText(page, "7", {14, 28}, cv::FONT_HERSHEY_SIMPLEX, 0.6, 60, 2, cv::LINE_AA);
+    cv::line(page, {15, 20}, {15, 23}, 60, 2, cv::LINE_AA);
+    const DigitInk writing = digit_cell_ink(page, cv::Rect(0, 0, 60, 40), Surround::ruled_cell);
+    ASSERT_EQ(writing.ink.size(), cv::Size(120, 80)) << "a low cell is enlarged twice";
+    ASSERT_EQ(writing.shade.size(), writing.ink.size());
+    // The 7: the largest piece of ink.
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(writing.ink, labels, stats, centroids, 8, CV_32S);
+    ASSERT_EQ(n, 3) << "the 7 and the stroke apart, " << n - 1 << " pieces";
+    const int seven = stats.at<int>(1, cv::CC_STAT_AREA) > stats.at<int>(2, cv::CC_STAT_AREA) ? 1 : 2;
+    const cv::Rect box(stats.at<int>(seven, cv::CC_STAT_LEFT), stats.at<int>(seven, cv::CC_STAT_TOP),
+                       stats.at<int>(seven, cv::CC_STAT_WIDTH), stats.at<int>(seven, cv::CC_STAT_HEIGHT));
+    const cv::Mat ink = labels == seven;
+    ASSERT_GT(cv::countNonZero(writing.ink(box) & ~ink(box)), 0) << "the stroke lies in the 7's box";
+    const cv::Mat crop = digit_crop(ink(box), box, writing.shade);
+    ASSERT_EQ(crop.size(), cv::Size(28, 28));
+    // Soft edges: many levels between paper and stroke, as in MNIST; the stroke's core full.
+    auto between = [](const cv::Mat& m) {
+        int count = 0;
+        for (auto v : cv::Mat_<unsigned char>(m)) count += v > 30 && v < 220;
+        return count;
+    };
+    EXPECT_GT(between(crop), 20);
+    EXPECT_GT(2 * between(crop), 3 * between(digit_crop(ink(box), box, cv::Mat()))) << "the binary crop is as soft";
+    double top;
+    cv::minMaxLoc(crop, nullptr, &top);
+    EXPECT_GE(top, 250);
+    // The stroke is not in the crop: the shade is taken only within a pixel of the 7's ink.
+    cv::Mat near;
+    cv::dilate(ink, near, cv::Mat::ones(3, 3, CV_8UC1));
+    cv::Mat only_seven = writing.shade.clone();
+    only_seven.setTo(0, near == 0);
+    EXPECT_EQ(cv::norm(crop, digit_crop(ink(box), box, only_seven), cv::NORM_L1), 0);
+    cv::Mat everything = cv::Mat::zeros(writing.ink.size(), CV_8UC1);
+    writing.shade(box).copyTo(everything(box));
+    EXPECT_GT(cv::norm(crop, digit_crop(writing.ink(box), box, everything), cv::NORM_L1), 0);
+}
+
 TEST(DigitStrings, TouchingDigitsAreCutWithoutAValleyWhenTooFewCharactersAreFound) {
     // Seven digits, the 3 and the 4 written into each other so that no column between
     // them is nearly empty: over-cut for a field of seven digits, the pair still gives
