@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
 #include <regex>
 #include <cstdio>
 
@@ -52,6 +53,25 @@ std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<s
         std::swap(prev, cur);
     }
     return prev[b.size()];
+}
+
+// Aligns all of `pattern` with a prefix of `text`: the least edits, and how many
+// characters of the text that prefix takes (of equally good prefixes, the one nearest the
+// pattern's length: three misread characters are replaced, not kept after it).
+std::pair<std::size_t, std::size_t> align_prefix(const std::vector<std::string>& pattern, const std::vector<std::string>& text) {
+    const std::size_t m = pattern.size(), n = text.size();
+    std::vector<std::vector<std::size_t>> d(m + 1, std::vector<std::size_t>(n + 1));
+    for (std::size_t j = 0; j <= n; ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= m; ++i) {
+        d[i][0] = i;
+        for (std::size_t j = 1; j <= n; ++j)
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1)});
+    }
+    std::size_t best = std::numeric_limits<std::size_t>::max(), used = 0;
+    auto off = [m](std::size_t j) { return j > m ? j - m : m - j; };
+    for (std::size_t j = 0; j <= n; ++j)
+        if (d[m][j] < best || (d[m][j] == best && off(j) < off(used))) best = d[m][j], used = j;
+    return {best, used};
 }
 
 std::optional<VocabularyMatch> nearest(std::string_view text, const std::vector<std::string>& vocabulary) {

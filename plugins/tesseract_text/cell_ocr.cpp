@@ -44,12 +44,12 @@ std::vector<OcrSymbol> recognised_symbols(tesseract::TessBaseAPI& api) {
     return out;
 }
 
-// The confidence of each character of `text` (spaces left out), from the symbols of the
-// last recognition; empty when the symbols do not spell the text.
-std::vector<double> symbol_confidences(tesseract::TessBaseAPI& api, const std::string& text) {
+// The confidence of each character of `text` (spaces left out), from the symbols of a
+// recognition; empty when the symbols do not spell the text.
+std::vector<double> symbol_confidences(const std::vector<OcrSymbol>& symbols, const std::string& text) {
     std::vector<double> out;
     std::string spelled;
-    for (const auto& symbol : recognised_symbols(api))
+    for (const auto& symbol : symbols)
         for (const auto& c : utf8_chars(remove_spaces(symbol.text))) {
             out.push_back(symbol.confidence);
             spelled += c;
@@ -88,7 +88,8 @@ OcrResult CellOcr::read(const cv::Mat& bw, bool chinese, const std::string& whit
     result.text.erase(std::remove(result.text.begin(), result.text.end(), '\n'), result.text.end());
     while (!result.text.empty() && result.text.back() == ' ') result.text.pop_back();
     result.confidence = std::max(0, api.MeanTextConf()) / 100.0;
-    result.char_confidence = symbol_confidences(api, result.text);
+    result.symbols = recognised_symbols(api);
+    result.char_confidence = symbol_confidences(result.symbols, result.text);
     return result;
 }
 

@@ -20,6 +20,7 @@ struct OcrResult {
     std::string text;
     double confidence = 0;               // 0..1
     std::vector<double> char_confidence;  // 0..1, each character of text but spaces; empty when unknown
+    std::vector<OcrSymbol> symbols;       // as recognised, boxes in the image read
 };
 
 class CellOcr {

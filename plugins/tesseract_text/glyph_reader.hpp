@@ -50,6 +50,12 @@ public:
     // which must outlive them.
     std::vector<GlyphDistribution> read(const cv::Mat& ink, int count);
 
+    // Whether `c` is one of GB 2312's second level or unknown (see GlyphDistribution::rare).
+    bool rare(const std::string& c) const {
+        auto it = index_.find(c);
+        return it == index_.end() || it->second >= GlyphDistribution::kCommonCharacters;
+    }
+
     // Where a line of `count` characters is cut: count + 1 columns of `ink`, from its first
     // ink to its last, each inner cut at the emptiest column near its even place.
     static std::vector<int> cuts(const cv::Mat& ink, int count);

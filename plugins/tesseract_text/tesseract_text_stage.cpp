@@ -11,12 +11,17 @@
 #include "formscan/stage.hpp"
 #include "formscan/text_utils.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include <Poco/ClassLibrary.h>
+#include <Poco/Logger.h>
 #include <Poco/StringTokenizer.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <optional>
 
 namespace formscan {
@@ -32,11 +37,17 @@ std::string digits_of(const std::string& s) { return keep_only(s, "0123456789");
 // The most a date outside its field's likely period is reported as sure.
 constexpr double kUnlikelyDate = 0.05;
 
+// Per character of a value: a recogniser's likeliest characters, best first (none: not read so).
+using CharGuesses = std::vector<std::vector<std::pair<std::string, double>>>;
+
 struct Reading {
     std::string value;
     double confidence = 0;
     std::vector<Alternative> alternatives;
     std::vector<double> char_confidence;  // Tesseract's, when the value has the characters it read
+    // The glyph recogniser's likeliest characters for each character of the value, where
+    // Tesseract placed it (fields of village_fields only; empty when not known).
+    CharGuesses glyph_guesses;
 };
 
 // A value of the digit reader that Tesseract reads again when the digit reader doubts it:
@@ -101,6 +112,12 @@ public:
                     {"glyph_fields", ParamType::string, "employer_name", 0, 0,
                      "other fields (comma-separated keys) read again by the glyph recogniser when Tesseract read them "
                      "as Chinese characters only, as names are"},
+                    {"village_fields", ParamType::string, "hukou_address", 0, 0,
+                     "fields (comma-separated keys) that name the page's own village after the district and the "
+                     "page's township (household addresses): the village is read once for the page, character by "
+                     "character by both readers over all its rows"},
+                    {"village_vote", ParamType::number, "60", 1, 100000,
+                     "how many times likelier a village's character is in one row when Tesseract read it there"},
                     {"rare_weight", ParamType::number, "0.2", 0, 1,
                      "how much likelier a name's character of GB 2312's second level (rare) is than the recogniser says"},
                     {"first_character_weight", ParamType::number, "0.1", 0, 1,
@@ -120,6 +137,10 @@ public:
         for (const auto& key : Poco::StringTokenizer(params.get_string("glyph_fields"), ",",
                                                      Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
             glyph_fields_.insert(key);
+        for (const auto& key : Poco::StringTokenizer(params.get_string("village_fields"), ",",
+                                                     Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
+            village_fields_.insert(key);
+        village_vote_ = params.get_double("village_vote");
         ocr_ = make_cell_ocr(params, env);
         if (std::filesystem::path model = params.get_string("glyph_model"); !model.empty()) {
             if (model.is_relative()) model = std::filesystem::path(env.models_dir.empty() ? default_models_dir() : env.models_dir) / model;
@@ -129,6 +150,7 @@ public:
 
     void process(PageContext& ctx) override {
         HeaderOnce header_once;
+        std::vector<VillageReading> villages;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 if (field.box.area() == 0) continue;
@@ -147,9 +169,11 @@ public:
                 field.char_confidence = reading.char_confidence;
                 field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
                 field.reader = "tesseract_text";
+                if (village_fields_.count(field.key)) villages.push_back({&field, std::move(reading.glyph_guesses)});
             }
         }
         header_once.copy_readings();
+        agree_on_village(ctx, villages);
     }
 
 private:
@@ -168,8 +192,9 @@ private:
         const int lines = std::clamp(static_cast<int>(line_rows.size()), 1, 3);
         const std::vector<cv::Range> text_rows = as_tall_as_text(line_rows);
         OcrResult raw;
+        CharGuesses guesses;
         if (!latin && (text_rows.size() == 2 || text_rows.size() == 3)) {
-            raw = read_line_by_line(ctx, box, ink, text_rows);
+            raw = read_line_by_line(ctx, box, ink, text_rows, glyphs_ && village_fields_.count(spec.key) ? &guesses : nullptr);
         } else {
             // The whole cell scaled for the block reading (made only when it is read so).
             cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
@@ -177,9 +202,11 @@ private:
                 if (auto id = read_id_number(bw, whitelist)) return *id;
             }
             raw = ocr_->read(bw, !latin, whitelist, lines);
+            if (glyphs_ && !latin && lines == 1 && village_fields_.count(spec.key)) guesses = glyph_guesses(bw, raw);
         }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
         if (utf8_chars(reading.value).size() == raw.char_confidence.size()) reading.char_confidence = raw.char_confidence;
+        if (utf8_chars(reading.value).size() == guesses.size()) reading.glyph_guesses = std::move(guesses);
         if (glyphs_ && lines == 1 && !latin) {
             if (spec.script == "han")
                 return with_glyphs(reading, ink, 4, spec.first_character.empty() ? nullptr : &ctx.form.vocabulary(spec.first_character));
@@ -190,6 +217,172 @@ private:
         }
         return reading;
     }
+
+    // The glyph recogniser's likeliest characters for each Chinese character Tesseract read
+    // at the start of the line in `bw` (the image it read; none for the others). Tesseract's
+    // LSTM places characters too loosely to cut them by (its boxes are cut short or
+    // shifted), so the run of Chinese characters, square and evenly spaced, is cut evenly
+    // from its first ink to where it ends: of the gaps about as many line heights further,
+    // the one where the recogniser reads Tesseract's characters likeliest, two thirds of
+    // them at least (a cut one character off reads 明 as 知 in every row of a page). Empty
+    // when Tesseract's symbols do not spell its text one character each.
+    CharGuesses glyph_guesses(const cv::Mat& bw, const OcrResult& raw) {
+        const std::vector<std::string> chars = utf8_chars(remove_spaces(raw.text));
+        if (chars.empty() || raw.symbols.size() != chars.size()) return {};
+        const int run = static_cast<int>(std::find_if_not(chars.begin(), chars.end(), [](const std::string& c) { return is_han(c); }) - chars.begin());
+        CharGuesses out(chars.size());
+        cv::Mat ink;
+        cv::threshold(bw, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+        const cv::Rect bounds = ink_bounds(ink);
+        if (run == 0 || bounds.area() == 0) return out;
+        std::vector<int> ends = {bounds.br().x};
+        if (run < static_cast<int>(chars.size())) ends = run_ends(ink, bounds, run);
+        double best_score = -std::numeric_limits<double>::infinity();
+        for (const int end : ends) {
+            cv::Mat part = ink.clone();
+            part.colRange(end, part.cols).setTo(0);
+            const auto glyphs = glyphs_->read(part, run);
+            if (glyphs.size() != static_cast<std::size_t>(run)) continue;
+            // Cut where the characters fall, most of them read as Tesseract read them (the
+            // district and the township, which it reads well).
+            double score = 0;
+            int alike = 0;
+            for (int i = 0; i < run; ++i) {
+                const double p = glyphs[static_cast<std::size_t>(i)].of(chars[static_cast<std::size_t>(i)]);
+                score += std::log(std::max(p, 1e-6));
+                alike += p >= 0.1 ? 1 : 0;
+            }
+            if (score <= best_score || alike * 3 < run * 2) continue;
+            best_score = score;
+            for (int i = 0; i < run; ++i) out[static_cast<std::size_t>(i)] = glyphs[static_cast<std::size_t>(i)].top(kVillageGuesses);
+        }
+        if (!std::isfinite(best_score)) return {};
+        return out;
+    }
+
+    // Where a line's first `run` characters (Chinese, about as wide as the line is tall)
+    // may end: the middle of every gap between (run - 1/2) and (run + 2/3) line heights
+    // after the first ink, or the emptiest column there when there is no gap.
+    static std::vector<int> run_ends(const cv::Mat& ink, const cv::Rect& bounds, int run) {
+        cv::Mat columns;
+        cv::reduce(ink / 255, columns, 0, cv::REDUCE_SUM, CV_32S);
+        const double h = bounds.height;
+        const int from = std::max(bounds.x + 1, bounds.x + static_cast<int>((run - 0.5) * h));
+        const int to = std::min(bounds.br().x, bounds.x + static_cast<int>((run + 0.67) * h));
+        std::vector<int> ends;
+        int emptiest = from;
+        for (int x = from; x < to; ++x) {
+            if (columns.at<int>(x) < columns.at<int>(emptiest)) emptiest = x;
+            if (columns.at<int>(x) != 0) continue;
+            int gap_end = x;
+            while (gap_end + 1 < to && columns.at<int>(gap_end + 1) == 0) ++gap_end;
+            ends.push_back((x + gap_end + 1) / 2);
+            x = gap_end;
+        }
+        if (ends.empty() && from < to) ends.push_back(emptiest);
+        return ends;
+    }
+
+    struct VillageReading {
+        Field* field;
+        CharGuesses guesses;  // per character of its value
+    };
+    static constexpr int kVillageGuesses = 10;
+
+    // The village that the page's household addresses name after the district and the
+    // page's township, read once for the page: every character is the one likeliest to both
+    // readers over all the rows that give the village as many characters (Tesseract's
+    // reading in a row counting village_vote times there). Each such row then spells it so
+    // where the page is sure of the character (a share over kSureVillageCharacter). Print misread alike in every row by Tesseract (民溪村 as 民溟村, 塘北村 as 塔北村) is
+    // then read by the glyph recogniser in every row too.
+    void agree_on_village(PageContext& ctx, std::vector<VillageReading>& readings) const {
+        const Field* town = nullptr;
+        for (const auto& record : ctx.records)
+            if (const Field* t = record.find("township"); t && !t->text().empty()) town = t;
+        if (!town || readings.size() < 3 || !ctx.form.vocabularies.count("districts")) return;
+        struct Part {
+            VillageReading* reading;
+            std::vector<std::size_t> at;  // where the village's characters are in the value
+            bool guessed = false;         // the glyph recogniser read them
+        };
+        std::vector<Part> parts;
+        std::map<std::size_t, int> lengths;
+        for (auto& r : readings) {
+            const std::vector<std::string> chars = utf8_chars(r.field->text());
+            std::size_t best = std::numeric_limits<std::size_t>::max(), from = 0, pattern = 0;
+            for (const auto& district : ctx.form.vocabulary("districts")) {
+                std::vector<std::string> head = utf8_chars(district + town->text());
+                auto [cost, used] = align_prefix(head, chars);
+                if (cost < best) best = cost, from = used, pattern = head.size();
+            }
+            if (best * 2 > pattern) continue;  // half the township misread still places the village
+            Part part{&r, {}};
+            for (std::size_t i = from; i < chars.size() && !(chars[i].size() == 1 && std::isdigit(static_cast<unsigned char>(chars[i][0]))); ++i)
+                if (is_han(chars[i]) && chars[i] != "丨") part.at.push_back(i);
+            if (part.at.size() < 2 || part.at.size() > 6) continue;
+            part.guessed = std::none_of(part.at.begin(), part.at.end(), [&](std::size_t i) { return i >= r.guesses.size() || r.guesses[i].empty(); });
+            ++lengths[part.at.size()];
+            parts.push_back(std::move(part));
+        }
+        if (lengths.empty()) return;
+        const std::size_t length = std::max_element(lengths.begin(), lengths.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+        const auto rows = std::count_if(parts.begin(), parts.end(), [&](const Part& p) { return p.guessed && p.at.size() == length; });
+        if (lengths[length] < 3 || rows < 2) return;
+        // Each character by both readers over the rows the glyph recogniser read (Tesseract's
+        // reading in a row counting village_vote times). The rows it could not cut are
+        // Tesseract's alone, whose misreadings of one print repeat from row to row.
+        std::vector<std::string> village;
+        std::vector<double> shares;
+        for (std::size_t k = 0; k < length; ++k) {
+            std::map<std::string, double> score;  // log-likelihood over the rows
+            for (const auto& part : parts)
+                if (part.guessed && part.at.size() == length) {
+                    score[utf8_chars(part.reading->field->text())[part.at[k]]] = 0;
+                    for (const auto& [c, p] : part.reading->guesses[part.at[k]]) score[c] = 0;
+                }
+            for (auto& [c, total] : score) {
+                total += glyphs_->rare(c) ? std::log(rare_weight_) : 0.0;
+                for (const auto& part : parts) {
+                    if (!part.guessed || part.at.size() != length) continue;
+                    const std::size_t i = part.at[k];
+                    if (utf8_chars(part.reading->field->text())[i] == c) total += std::log(village_vote_);
+                    const auto& guesses = part.reading->guesses[i];
+                    double p = guesses.back().second * 0.5;  // below its last guess when not among them
+                    for (const auto& [gc, gp] : guesses)
+                        if (gc == c) p = gp;
+                    total += std::log(std::max(p, 1e-6));
+                }
+            }
+            const auto best = std::max_element(score.begin(), score.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            double sum = 0;
+            for (const auto& [c, total] : score) sum += std::exp(total - best->second);
+            village.push_back(best->first);
+            shares.push_back(1 / sum);
+        }
+        if (Poco::Logger& log = Poco::Logger::get("formscan.stage.tesseract_text"); log.debug()) {
+            std::string v, sh;
+            for (std::size_t k = 0; k < village.size(); ++k) v += village[k], sh += " " + std::to_string(shares[k]).substr(0, 5);
+            log.debug("page village %s from %d rows (%d read by both), shares%s", v, lengths[length], static_cast<int>(rows), sh);
+        }
+        // Each row of as many characters spells the village so where the page is sure of it.
+        for (auto& part : parts) {
+            if (part.at.size() != length) continue;
+            Field& f = *part.reading->field;
+            std::vector<std::string> chars = utf8_chars(f.text());
+            const std::string before = f.text();
+            for (std::size_t k = 0; k < length; ++k) {
+                if (shares[k] < kSureVillageCharacter) continue;
+                chars[part.at[k]] = village[k];
+                if (f.char_confidence.size() == chars.size()) f.char_confidence[part.at[k]] = shares[k];
+            }
+            std::string after;
+            for (const auto& c : chars) after += c;
+            if (after == before) continue;
+            f.alternatives.insert(f.alternatives.begin(), {before, f.confidence});
+            f.value = after;
+        }
+    }
+    static constexpr double kSureVillageCharacter = 0.5;
 
     // The cell's characters read by the glyph recogniser, as many as Tesseract read, or
     // (when it read none) as the ink is wide, the characters being square (at most `most`).
@@ -260,7 +453,7 @@ private:
         out.confidence = 1;
         std::size_t weakest = 0;
         double weakest_share = 2;
-        std::vector<std::vector<std::pair<std::string, double>>> shares;
+        CharGuesses shares;
         for (int i = 0; i < count; ++i) {
             const std::string said = i < static_cast<int>(read.size()) ? read[static_cast<std::size_t>(i)] : std::string();
             const GlyphDistribution& glyph = glyphs[static_cast<std::size_t>(i)];
@@ -368,14 +561,18 @@ private:
     // Tesseract took a short second line ("9号" under "上虞区长塘镇兴横村13") for a column
     // of its own and gave "兴横村13长塘镇兴上虞区". The confidence is the lines' mean, weighted
     // by the characters each holds; a line read as dashes only is left out.
-    OcrResult read_line_by_line(const PageContext& ctx, const cv::Rect& box, const cv::Mat& ink, const std::vector<cv::Range>& lines) {
+    // With `guesses`: the glyph recogniser's for every character read (see glyph_guesses).
+    OcrResult read_line_by_line(const PageContext& ctx, const cv::Rect& box, const cv::Mat& ink, const std::vector<cv::Range>& lines,
+                                CharGuesses* guesses = nullptr) {
         OcrResult all;
+        bool guessed = true;
         double weighted = 0;
         std::size_t chars = 0;
         for (const auto& rows : lines) {
             cv::Mat line = cv::Mat::zeros(ink.size(), ink.type());
             ink.rowRange(rows).copyTo(line.rowRange(rows));
-            const OcrResult read = ocr_->read(grey_for_ocr(ctx.page.image, box, line, x_height_, sharpen_), true, "", 1);
+            const cv::Mat bw = grey_for_ocr(ctx.page.image, box, line, x_height_, sharpen_);
+            const OcrResult read = ocr_->read(bw, true, "", 1);
             const std::vector<std::string> said = utf8_chars(remove_spaces(read.text));
             // A line of dashes is a remnant of the ruling read as text ("一一一一").
             if (std::all_of(said.begin(), said.end(), [](const std::string& c) { return c == "一" || c == "-" || c == "_" || c == "—" || c == "|"; }))
@@ -385,7 +582,13 @@ private:
             weighted += read.confidence * static_cast<double>(n);
             chars += n;
             all.char_confidence.insert(all.char_confidence.end(), read.char_confidence.begin(), read.char_confidence.end());
+            if (guesses && guessed) {
+                auto line_guesses = glyph_guesses(bw, read);
+                guessed = line_guesses.size() == n;
+                guesses->insert(guesses->end(), line_guesses.begin(), line_guesses.end());
+            }
         }
+        if (guesses && !guessed) guesses->clear();
         all.confidence = chars ? weighted / static_cast<double>(chars) : 0;
         if (all.char_confidence.size() != chars) all.char_confidence.clear();
         return all;
@@ -482,7 +685,8 @@ private:
 
     std::unique_ptr<CellOcr> ocr_;
     std::unique_ptr<GlyphReader> glyphs_;
-    std::set<std::string> glyph_fields_;
+    std::set<std::string> glyph_fields_, village_fields_;
+    double village_vote_ = 60;
 
     // Two or more Chinese characters and nothing else.
     static bool all_han(const std::string& text) {

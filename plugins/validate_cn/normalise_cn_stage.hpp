@@ -21,25 +21,6 @@ namespace {
 
 using Chars = std::vector<std::string>;
 
-// Aligns all of `pattern` with a prefix of `text`: the least edits, and how many
-// characters of the text that prefix takes (of equally good prefixes, the one nearest the
-// pattern's length: three misread characters are replaced, not kept after it).
-std::pair<std::size_t, std::size_t> align_prefix(const Chars& pattern, const Chars& text) {
-    const std::size_t m = pattern.size(), n = text.size();
-    std::vector<std::vector<std::size_t>> d(m + 1, std::vector<std::size_t>(n + 1));
-    for (std::size_t j = 0; j <= n; ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= m; ++i) {
-        d[i][0] = i;
-        for (std::size_t j = 1; j <= n; ++j)
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1)});
-    }
-    std::size_t best = std::numeric_limits<std::size_t>::max(), used = 0;
-    auto off = [m](std::size_t j) { return j > m ? j - m : m - j; };
-    for (std::size_t j = 0; j <= n; ++j)
-        if (d[m][j] < best || (d[m][j] == best && off(j) < off(used))) best = d[m][j], used = j;
-    return {best, used};
-}
-
 Chars join(const Chars& a, const Chars& b) {
     Chars out = a;
     out.insert(out.end(), b.begin(), b.end());
@@ -271,7 +252,9 @@ public:
             // From where the reading's own confidence counts: the village, or (when the
             // page's village replaced it) the house number.
             std::size_t unchecked_from = p.village_from;
-            if (!village.empty() && !v.empty()) {
+            // Only a household address is the page's village: where people live is elsewhere
+            // (or ticked as the same), often one character from it (明塘村 on a page of 明山村).
+            if (hukou && !village.empty() && !v.empty()) {
                 // The village's last character may have been read as a digit and joined
                 // to the house number ("利民112号" for 利民村12号).
                 Chars vc = utf8_chars(v), nc = utf8_chars(number);

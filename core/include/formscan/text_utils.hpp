@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace formscan {
@@ -14,6 +15,10 @@ bool is_han(std::string_view c);
 std::string remove_spaces(std::string_view text);  // ASCII and ideographic spaces
 std::string keep_only(std::string_view text, std::string_view allowed_ascii);
 std::size_t edit_distance(const std::vector<std::string>& a, const std::vector<std::string>& b);
+// Aligns all of `pattern` with a prefix of `text`: the least edits, and how many
+// characters of the text that prefix takes (of equally good prefixes, the one nearest the
+// pattern's length).
+std::pair<std::size_t, std::size_t> align_prefix(const std::vector<std::string>& pattern, const std::vector<std::string>& text);
 
 struct VocabularyMatch {
     std::string value;
