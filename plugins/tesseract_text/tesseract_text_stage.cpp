@@ -116,6 +116,9 @@ public:
                      "fields (comma-separated keys) that name the page's own village after the district and the "
                      "page's township (household addresses): the village is read once for the page, character by "
                      "character by both readers over all its rows"},
+                    {"own_village_fields", ParamType::string, "residence_address", 0, 0,
+                     "fields (comma-separated keys) that name a village of the district after the district and a "
+                     "township (where a person lives): each one's village read character by character by both readers"},
                     {"village_vote", ParamType::number, "60", 1, 100000,
                      "how many times likelier a village's character is in one row when Tesseract read it there"},
                     {"rare_weight", ParamType::number, "0.2", 0, 1,
@@ -134,12 +137,13 @@ public:
         tesseract_vote_ = params.get_double("tesseract_vote");
         rare_weight_ = params.get_double("rare_weight");
         first_character_weight_ = params.get_double("first_character_weight");
-        for (const auto& key : Poco::StringTokenizer(params.get_string("glyph_fields"), ",",
-                                                     Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
-            glyph_fields_.insert(key);
-        for (const auto& key : Poco::StringTokenizer(params.get_string("village_fields"), ",",
-                                                     Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY))
-            village_fields_.insert(key);
+        const auto keys = [&](const char* name) {
+            const Poco::StringTokenizer list(params.get_string(name), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+            return std::set<std::string>(list.begin(), list.end());
+        };
+        glyph_fields_ = keys("glyph_fields");
+        village_fields_ = keys("village_fields");
+        own_village_fields_ = keys("own_village_fields");
         village_vote_ = params.get_double("village_vote");
         ocr_ = make_cell_ocr(params, env);
         if (std::filesystem::path model = params.get_string("glyph_model"); !model.empty()) {
@@ -150,7 +154,7 @@ public:
 
     void process(PageContext& ctx) override {
         HeaderOnce header_once;
-        std::vector<VillageReading> villages;
+        std::vector<VillageReading> villages, own_villages;
         for (auto& record : ctx.records) {
             for (auto& field : record.fields) {
                 if (field.box.area() == 0) continue;
@@ -170,10 +174,12 @@ public:
                 field.status = field.confidence >= ok_confidence_ ? FieldStatus::ok : FieldStatus::review;
                 field.reader = "tesseract_text";
                 if (village_fields_.count(field.key)) villages.push_back({&field, std::move(reading.glyph_guesses)});
+                else if (own_village_fields_.count(field.key)) own_villages.push_back({&field, std::move(reading.glyph_guesses)});
             }
         }
         header_once.copy_readings();
         agree_on_village(ctx, villages);
+        read_own_villages(ctx.form, own_villages);
     }
 
 private:
@@ -194,7 +200,7 @@ private:
         OcrResult raw;
         CharGuesses guesses;
         if (!latin && (text_rows.size() == 2 || text_rows.size() == 3)) {
-            raw = read_line_by_line(ctx, box, ink, text_rows, glyphs_ && village_fields_.count(spec.key) ? &guesses : nullptr);
+            raw = read_line_by_line(ctx, box, ink, text_rows, glyphs_ && reads_villages(spec.key) ? &guesses : nullptr);
         } else {
             // The whole cell scaled for the block reading (made only when it is read so).
             cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
@@ -202,7 +208,7 @@ private:
                 if (auto id = read_id_number(bw, whitelist)) return *id;
             }
             raw = ocr_->read(bw, !latin, whitelist, lines);
-            if (glyphs_ && !latin && lines == 1 && village_fields_.count(spec.key)) guesses = glyph_guesses(bw, raw);
+            if (glyphs_ && !latin && lines == 1 && reads_villages(spec.key)) guesses = glyph_guesses(bw, raw);
         }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
         if (utf8_chars(reading.value).size() == raw.char_confidence.size()) reading.char_confidence = raw.char_confidence;
@@ -289,61 +295,85 @@ private:
     };
     static constexpr int kVillageGuesses = 10;
 
-    // The village that the page's household addresses name after the district and the
-    // page's township, read once for the page: every character is the one likeliest to both
-    // readers over all the rows that give the village as many characters (Tesseract's
-    // reading in a row counting village_vote times there). Each such row then spells it so
-    // where the page is sure of the character (a share over kSureVillageCharacter). Print misread alike in every row by Tesseract (民溪村 as 民溟村, 塘北村 as 塔北村) is
-    // then read by the glyph recogniser in every row too.
-    void agree_on_village(PageContext& ctx, std::vector<VillageReading>& readings) const {
+    // Where a reading names its village: the Chinese characters after a district and one of
+    // `townships` (half of them misread at most), up to the house number.
+    struct VillagePart {
+        const VillageReading* reading;
+        std::vector<std::size_t> at;  // where the village's characters are in the value
+        bool guessed = false;         // the glyph recogniser read them
+    };
+    static std::optional<VillagePart> village_part(const FormTemplate& form, const VillageReading& r,
+                                                   const std::vector<std::string>& townships) {
+        const std::vector<std::string> chars = utf8_chars(r.field->text());
+        std::size_t best = std::numeric_limits<std::size_t>::max(), from = 0, pattern = 0;
+        for (const auto& district : form.vocabulary("districts"))
+            for (const auto& township : townships) {
+                const std::vector<std::string> head = utf8_chars(district + township);
+                auto [cost, used] = align_prefix(head, chars);
+                if (cost < best) best = cost, from = used, pattern = head.size();
+            }
+        if (best * 2 > pattern) return std::nullopt;  // half the township misread still places the village
+        VillagePart part{&r, {}};
+        for (std::size_t i = from; i < chars.size() && !(chars[i].size() == 1 && std::isdigit(static_cast<unsigned char>(chars[i][0]))); ++i)
+            if (is_han(chars[i]) && chars[i] != "丨") part.at.push_back(i);
+        if (part.at.size() < 2 || part.at.size() > 6) return std::nullopt;
+        part.guessed = std::none_of(part.at.begin(), part.at.end(), [&](std::size_t i) { return i >= r.guesses.size() || r.guesses[i].empty(); });
+        return part;
+    }
+
+    // The household addresses of a page name the page's own village after the district and
+    // the page's township: it is read once for the page, over all the rows that give it as
+    // many characters (see read_village). Print misread alike in every row by Tesseract
+    // (民溪村 as 民溟村, 塘北村 as 塔北村) is then read by the glyph recogniser in every row too.
+    void agree_on_village(PageContext& ctx, const std::vector<VillageReading>& readings) const {
         const Field* town = nullptr;
         for (const auto& record : ctx.records)
             if (const Field* t = record.find("township"); t && !t->text().empty()) town = t;
         if (!town || readings.size() < 3 || !ctx.form.vocabularies.count("districts")) return;
-        struct Part {
-            VillageReading* reading;
-            std::vector<std::size_t> at;  // where the village's characters are in the value
-            bool guessed = false;         // the glyph recogniser read them
-        };
-        std::vector<Part> parts;
+        std::vector<VillagePart> parts;
         std::map<std::size_t, int> lengths;
-        for (auto& r : readings) {
-            const std::vector<std::string> chars = utf8_chars(r.field->text());
-            std::size_t best = std::numeric_limits<std::size_t>::max(), from = 0, pattern = 0;
-            for (const auto& district : ctx.form.vocabulary("districts")) {
-                std::vector<std::string> head = utf8_chars(district + town->text());
-                auto [cost, used] = align_prefix(head, chars);
-                if (cost < best) best = cost, from = used, pattern = head.size();
+        for (const auto& r : readings)
+            if (auto part = village_part(ctx.form, r, {town->text()})) {
+                ++lengths[part->at.size()];
+                parts.push_back(std::move(*part));
             }
-            if (best * 2 > pattern) continue;  // half the township misread still places the village
-            Part part{&r, {}};
-            for (std::size_t i = from; i < chars.size() && !(chars[i].size() == 1 && std::isdigit(static_cast<unsigned char>(chars[i][0]))); ++i)
-                if (is_han(chars[i]) && chars[i] != "丨") part.at.push_back(i);
-            if (part.at.size() < 2 || part.at.size() > 6) continue;
-            part.guessed = std::none_of(part.at.begin(), part.at.end(), [&](std::size_t i) { return i >= r.guesses.size() || r.guesses[i].empty(); });
-            ++lengths[part.at.size()];
-            parts.push_back(std::move(part));
-        }
         if (lengths.empty()) return;
         const std::size_t length = std::max_element(lengths.begin(), lengths.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
-        const auto rows = std::count_if(parts.begin(), parts.end(), [&](const Part& p) { return p.guessed && p.at.size() == length; });
+        const auto rows = std::count_if(parts.begin(), parts.end(), [&](const VillagePart& p) { return p.guessed && p.at.size() == length; });
         if (lengths[length] < 3 || rows < 2) return;
-        // Each character by both readers over the rows the glyph recogniser read (Tesseract's
-        // reading in a row counting village_vote times). The rows it could not cut are
-        // Tesseract's alone, whose misreadings of one print repeat from row to row.
+        std::erase_if(parts, [&](const VillagePart& p) { return p.at.size() != length; });
+        read_village(parts);
+    }
+
+    // Each reading (an address of a person's own, elsewhere) names its village alone: read
+    // by both readers as a page's is.
+    void read_own_villages(const FormTemplate& form, const std::vector<VillageReading>& readings) const {
+        if (!form.vocabularies.count("districts") || !form.vocabularies.count("townships")) return;
+        for (const auto& r : readings)
+            if (auto part = village_part(form, r, form.vocabulary("townships")); part && part->guessed) read_village({*part});
+    }
+
+    // The village of `parts` (as many characters each): each character the one likeliest
+    // to both readers over the parts the glyph recogniser read (Tesseract's reading in each
+    // counting village_vote times; the parts it could not cut are Tesseract's alone, whose
+    // misreadings of one print repeat from row to row). Every part then spells it so where
+    // the parts are sure of the character (a share over kSureVillageCharacter).
+    void read_village(const std::vector<VillagePart>& parts) const {
+        const std::size_t length = parts.front().at.size();
         std::vector<std::string> village;
         std::vector<double> shares;
         for (std::size_t k = 0; k < length; ++k) {
-            std::map<std::string, double> score;  // log-likelihood over the rows
+            std::map<std::string, double> score;  // log-likelihood over the parts
             for (const auto& part : parts)
-                if (part.guessed && part.at.size() == length) {
+                if (part.guessed) {
                     score[utf8_chars(part.reading->field->text())[part.at[k]]] = 0;
                     for (const auto& [c, p] : part.reading->guesses[part.at[k]]) score[c] = 0;
                 }
+            if (score.empty()) return;
             for (auto& [c, total] : score) {
                 total += glyphs_->rare(c) ? std::log(rare_weight_) : 0.0;
                 for (const auto& part : parts) {
-                    if (!part.guessed || part.at.size() != length) continue;
+                    if (!part.guessed) continue;
                     const std::size_t i = part.at[k];
                     if (utf8_chars(part.reading->field->text())[i] == c) total += std::log(village_vote_);
                     const auto& guesses = part.reading->guesses[i];
@@ -362,11 +392,9 @@ private:
         if (Poco::Logger& log = Poco::Logger::get("formscan.stage.tesseract_text"); log.debug()) {
             std::string v, sh;
             for (std::size_t k = 0; k < village.size(); ++k) v += village[k], sh += " " + std::to_string(shares[k]).substr(0, 5);
-            log.debug("page village %s from %d rows (%d read by both), shares%s", v, lengths[length], static_cast<int>(rows), sh);
+            log.debug("%s: village %s of %d readings, shares%s", parts.front().reading->field->key, v, static_cast<int>(parts.size()), sh);
         }
-        // Each row of as many characters spells the village so where the page is sure of it.
-        for (auto& part : parts) {
-            if (part.at.size() != length) continue;
+        for (const auto& part : parts) {
             Field& f = *part.reading->field;
             std::vector<std::string> chars = utf8_chars(f.text());
             const std::string before = f.text();
@@ -685,7 +713,8 @@ private:
 
     std::unique_ptr<CellOcr> ocr_;
     std::unique_ptr<GlyphReader> glyphs_;
-    std::set<std::string> glyph_fields_, village_fields_;
+    std::set<std::string> glyph_fields_, village_fields_, own_village_fields_;
+    bool reads_villages(const std::string& key) const { return village_fields_.count(key) || own_village_fields_.count(key); }
     double village_vote_ = 60;
 
     // Two or more Chinese characters and nothing else.
