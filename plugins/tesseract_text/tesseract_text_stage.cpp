@@ -211,6 +211,20 @@ private:
             if (glyphs_ && !latin && lines == 1 && reads_villages(spec.key)) guesses = glyph_guesses(bw, raw);
         }
         Reading reading = interpret(ctx.form, spec, remove_spaces(raw.text), raw.confidence);
+        if (spec.type == FieldType::id_number && line_rows.size() > 1 && !id_has_valid_check(reading.value)) {
+            // An ID number is one printed line: read as a block with the specks and the dots
+            // of a rule above and below it (five "lines" on a 1-bit page), it gained a
+            // nineteenth digit. Read again from the tallest band alone, it counts if valid; and
+            // is sure only if the block reading had it but for a digit or two (otherwise the
+            // two readings of one print disagree: 520682... from the band, 330682... as a block).
+            const cv::Range line = *std::max_element(line_rows.begin(), line_rows.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+            cv::Mat own = cv::Mat::zeros(ink.size(), ink.type());
+            ink.rowRange(line).copyTo(own.rowRange(line));
+            if (auto id = read_id_number(grey_for_ocr(ctx.page.image, box, own, x_height_, sharpen_), whitelist); id && id_has_valid_check(id->value)) {
+                if (edit_distance(utf8_chars(id->value), utf8_chars(reading.value)) > 2) id->confidence = std::min(id->confidence, 0.5);
+                return *id;
+            }
+        }
         if (utf8_chars(reading.value).size() == raw.char_confidence.size()) reading.char_confidence = raw.char_confidence;
         if (utf8_chars(reading.value).size() == guesses.size()) reading.glyph_guesses = std::move(guesses);
         if (glyphs_ && lines == 1 && !latin) {

@@ -58,7 +58,10 @@ private:
     void check_id(Record& record) const {
         Field* id = record.find("id_number");
         if (!id || id->reader.empty()) return;
-        prefer_agreeing_candidate(record, *id);
+        // A runner-up taken for its agreement with the columns is not vouched for by them
+        // again: read from one print, the number and a column can be misread alike (a
+        // runner-up at 0.02 agreeing with a birth date whose 8 was read as 6 had become sure).
+        const bool runner_up = prefer_agreeing_candidate(record, *id);
         const std::string number = id->text();
         if (number.size() != 18 || !id_has_valid_check(number)) return;
         auto birth = id_birth_date(number);
@@ -78,13 +81,13 @@ private:
             }
         }
         // A valid check character and an agreeing birth date column: the number is right.
-        if (agreeing > 0) agree(*id, 0.9 + 0.05 * agreeing);
+        if (agreeing > 0 && !runner_up) agree(*id, 0.9 + 0.05 * agreeing);
     }
 
     // The decoder's runner-up numbers (valid check character each) are weighed against
     // the birth-date and sex columns: a candidate that agrees with both where the first
-    // does not is the better reading.
-    static void prefer_agreeing_candidate(const Record& record, Field& id) {
+    // does not is the better reading. True when one replaced the first.
+    static bool prefer_agreeing_candidate(const Record& record, Field& id) {
         const Field* birth = record.find("birth_date");
         const Field* sex = record.find("sex");
         auto agreement = [&](const std::string& number) {
@@ -94,16 +97,17 @@ private:
             return n;
         };
         const std::string first = id.text();
-        if (first.size() != 18 || !id_has_valid_check(first) || agreement(first) == 2) return;
+        if (first.size() != 18 || !id_has_valid_check(first) || agreement(first) == 2) return false;
         for (const auto& alt : id.alternatives) {
             if (alt.value == first || alt.value.size() != 18 || !id_has_valid_check(alt.value)) continue;
             if (agreement(alt.value) == 2) {
                 id.alternatives.insert(id.alternatives.begin(), {first, id.confidence});
                 id.value = alt.value;
                 id.confidence = std::max(0.5, alt.score);
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     // Two independent readings that agree: both wrong alike is the product of their doubts.

@@ -648,6 +648,7 @@ TEST(CrossCheck, IdNumberBirthDateAndSexVouchForEachOther) {
     stage->process(ctx);
     const Record& out = records[0];
     EXPECT_EQ(out.at("id_number").text(), right) << "the candidate the other columns agree with";
+    EXPECT_DOUBLE_EQ(out.at("id_number").confidence, 0.5) << "chosen for its agreement, which does not vouch for it again";
     EXPECT_GT(out.at("birth_date").confidence, 0.7) << "agreement raises confidence";
     EXPECT_GT(out.at("sex").confidence, 0.7);
     EXPECT_GT(out.at("seq").confidence, 0.7) << "row 1 numbered 1";
@@ -1353,6 +1354,38 @@ TEST(TesseractText, AResidenceAddresssVillageIsReadByBothReaders) {
     const int both = villages_read_right("residence_address", {});
     std::printf("residence addresses naming their village right of 72: Tesseract alone %d, both readers %d\n", alone, both);
     EXPECT_GT(both, alone);
+}
+
+TEST(TesseractText, AnIdNumberIsReadFromItsLineNotTheDotsAboveAndBelowIt) {
+    // ID numbers printed small between rows of dots (what is left of a dotted rule, and
+    // specks, on a 1-bit archive page): the cell's ink is then several bands, and read as a
+    // block of lines, the number had gained a digit from a dot. It is read from its own line.
+    const int rows = 12, cell_w = 300, cell_h = 60;
+    std::mt19937 rng(1955);
+    std::vector<std::string> ids;
+    Page page;
+    std::vector<Record> records;
+    page.image = draw_cells(rows, cell_w, cell_h, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+        const std::string born = std::to_string(1940 + static_cast<int>(rng() % 60)) + "-0" + std::to_string(1 + rng() % 9) + "-1" +
+                                 std::to_string(rng() % 10);
+        ids.push_back(synth::make_id_number("330682", born, r % 2 == 0, rng));
+        const std::string& font = kPrintFonts[static_cast<std::size_t>(r) % kPrintFonts.size()];
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        synth::print_text(cr, ids.back(), font, 18, {box.x + 10, box.y + 18, box.width - 20, 24}, synth::Align::centre, false);
+        for (const double y : {box.y + 8, box.y + 50})
+            for (double x = box.x + 8 + static_cast<double>(rng() % 6); x < box.x + box.width - 8; x += 9 + static_cast<double>(rng() % 9))
+                cairo_rectangle(cr, x, y + static_cast<double>(rng() % 3), 3, 3);
+        cairo_fill(cr);
+        Record rec = make_empty_record(hedui(), page, r + 1);
+        rec.at("id_number").box = box;
+        records.push_back(rec);
+    });
+    cv::threshold(page.image, page.image, 150, 255, cv::THRESH_BINARY);
+    const std::vector<Record> read = read_text(page, records, {});
+    int right = 0;
+    for (int r = 0; r < rows; ++r) right += read[static_cast<std::size_t>(r)].at("id_number").text() == ids[static_cast<std::size_t>(r)];
+    std::printf("ID numbers between rows of dots read right: %d of %d\n", right, rows);
+    EXPECT_GE(right, rows - 1) << "when written: 11 of 12 from their line, 9 read as a block";
 }
 
 TEST(TesseractText, APrintedPhoneTheDigitReaderDoubtsIsReadAgain) {
