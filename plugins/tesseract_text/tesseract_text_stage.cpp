@@ -281,8 +281,9 @@ private:
     }
 
     // Where a line's first `run` characters (Chinese, about as wide as the line is tall)
-    // may end: the middle of every gap between (run - 1/2) and (run + 2/3) line heights
-    // after the first ink, or the emptiest column there when there is no gap.
+    // may end: the middle of the gaps between (run - 1/2) and (run + 2/3) line heights
+    // after the first ink nearest `run` heights (kRunEnds of them), or the emptiest column
+    // there when there is no gap.
     static std::vector<int> run_ends(const cv::Mat& ink, const cv::Rect& bounds, int run) {
         cv::Mat columns;
         cv::reduce(ink / 255, columns, 0, cv::REDUCE_SUM, CV_32S);
@@ -300,6 +301,10 @@ private:
             x = gap_end;
         }
         if (ends.empty() && from < to) ends.push_back(emptiest);
+        // The two nearest a run of square characters' end: each is read whole (cost).
+        const double square = bounds.x + run * h;
+        std::sort(ends.begin(), ends.end(), [&](int a, int b) { return std::abs(a - square) < std::abs(b - square); });
+        if (ends.size() > kRunEnds) ends.resize(kRunEnds);
         return ends;
     }
 
@@ -308,6 +313,7 @@ private:
         CharGuesses guesses;  // per character of its value
     };
     static constexpr int kVillageGuesses = 10;
+    static constexpr std::size_t kRunEnds = 2;
 
     // Where a reading names its village: the Chinese characters after a district and one of
     // `townships` (half of them misread at most), up to the house number.

@@ -344,7 +344,7 @@ private:
                     apply(*t, Fix{town.value, utf8_chars(town.value).size(), true}, 0.8 * town.support);
         const std::vector<std::string> only = {town.value};
         for (auto& a : addresses) {
-            if (!a.hukou || a.parse.township == town.value) continue;
+            if (!a.hukou || (a.parse.fits && a.parse.township == town.value)) continue;
             AddressParse p = parse_address(utf8_chars(a.field->text()), only, std::min(0.5, max_share_ + 0.15));
             if (p.fits) a.parse = p;
         }
