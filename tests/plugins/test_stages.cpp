@@ -783,6 +783,20 @@ TEST(NormaliseCn, ASureHeaderTownshipOutweighsAddressesMisreadAlike) {
     EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区道墟镇安后村217号");
 }
 
+TEST(NormaliseCn, AnAddressWhoseTownshipIsMisreadTooFarForAnyIsReadAsThePages) {
+    // A rule read before the address and two characters of the township misread: too far
+    // from every township of the district to fit, though the page's is the closest.
+    Page page;
+    std::vector<Record> records = address_rows(
+        page, {"|上虞区鸾娥街逾北胜社区119号", "上虞区曹娥街道北胜社区205号", "上虞区曹娥街道北胜社区233号", "上虞区曹娥街道北胜社区290号"}, 0.8,
+        "北胜社区", 0.9, "曹娥街道", 0.95);
+    PageContext ctx{page, hedui(), records};
+    auto stage = host().create("normalise_cn");
+    stage->configure(ParamValues::resolve("normalise_cn", host().info("normalise_cn").params, {}), env());
+    stage->process(ctx);
+    EXPECT_EQ(records[0].at("hukou_address").text(), "上虞区曹娥街道北胜社区119号");
+}
+
 TEST(NormaliseCn, AHeaderTownshipTheHouseholdAddressesConfirmIsSure) {
     // The header read at 0.9, three of four addresses in the same township (one misread
     // beyond knowing): the two readings of different print agree.
