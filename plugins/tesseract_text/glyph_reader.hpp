@@ -26,11 +26,13 @@ public:
     // GB 2312's second level (3008 characters after the 3755 most used, in chars.txt's
     // order): rare in names and addresses, and a look-alike of a common character read
     // badly is more often one of them than the right reading.
-    bool rare(const std::string& c) const {
-        auto it = index_->find(c);
-        return it == index_->end() || it->second >= kCommonCharacters;
-    }
+    bool rare(const std::string& c) const { return is_rare(*index_, c); }
     static constexpr int kCommonCharacters = 3755;
+    // Whether `c` is of GB 2312's second level or not in `index` (chars.txt's order) at all.
+    static bool is_rare(const std::map<std::string, int>& index, const std::string& c) {
+        auto it = index.find(c);
+        return it == index.end() || it->second >= kCommonCharacters;
+    }
     // The `k` likeliest characters, best first.
     std::vector<std::pair<std::string, double>> top(int k) const;
 
@@ -51,10 +53,7 @@ public:
     std::vector<GlyphDistribution> read(const cv::Mat& ink, int count);
 
     // Whether `c` is one of GB 2312's second level or unknown (see GlyphDistribution::rare).
-    bool rare(const std::string& c) const {
-        auto it = index_.find(c);
-        return it == index_.end() || it->second >= GlyphDistribution::kCommonCharacters;
-    }
+    bool rare(const std::string& c) const { return GlyphDistribution::is_rare(index_, c); }
 
     // Where a line of `count` characters is cut: count + 1 columns of `ink`, from its first
     // ink to its last, each inner cut at the emptiest column near its even place.

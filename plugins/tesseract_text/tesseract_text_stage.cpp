@@ -259,9 +259,7 @@ private:
         if (run < static_cast<int>(chars.size())) ends = run_ends(ink, bounds, run);
         double best_score = -std::numeric_limits<double>::infinity();
         for (const int end : ends) {
-            cv::Mat part = ink.clone();
-            part.colRange(end, part.cols).setTo(0);
-            const auto glyphs = glyphs_->read(part, run);
+            const auto glyphs = glyphs_->read(ink.colRange(0, end), run);
             if (glyphs.size() != static_cast<std::size_t>(run)) continue;
             // Cut where the characters fall, most of them read as Tesseract read them (the
             // district and the township, which it reads well).
@@ -380,22 +378,25 @@ private:
     // the parts are sure of the character (a share over kSureVillageCharacter).
     void read_village(const std::vector<VillagePart>& parts) const {
         const std::size_t length = parts.front().at.size();
+        std::vector<std::vector<std::string>> said;  // each part's value as Tesseract read it
+        for (const auto& part : parts) said.push_back(utf8_chars(part.reading->field->text()));
         std::vector<std::string> village;
         std::vector<double> shares;
         for (std::size_t k = 0; k < length; ++k) {
             std::map<std::string, double> score;  // log-likelihood over the parts
-            for (const auto& part : parts)
-                if (part.guessed) {
-                    score[utf8_chars(part.reading->field->text())[part.at[k]]] = 0;
-                    for (const auto& [c, p] : part.reading->guesses[part.at[k]]) score[c] = 0;
+            for (std::size_t j = 0; j < parts.size(); ++j)
+                if (parts[j].guessed) {
+                    score[said[j][parts[j].at[k]]] = 0;
+                    for (const auto& [c, p] : parts[j].reading->guesses[parts[j].at[k]]) score[c] = 0;
                 }
             if (score.empty()) return;
             for (auto& [c, total] : score) {
                 total += glyphs_->rare(c) ? std::log(rare_weight_) : 0.0;
-                for (const auto& part : parts) {
+                for (std::size_t j = 0; j < parts.size(); ++j) {
+                    const VillagePart& part = parts[j];
                     if (!part.guessed) continue;
                     const std::size_t i = part.at[k];
-                    if (utf8_chars(part.reading->field->text())[i] == c) total += std::log(village_vote_);
+                    if (said[j][i] == c) total += std::log(village_vote_);
                     const auto& guesses = part.reading->guesses[i];
                     double p = guesses.back().second * 0.5;  // below its last guess when not among them
                     for (const auto& [gc, gp] : guesses)
@@ -414,9 +415,10 @@ private:
             for (std::size_t k = 0; k < village.size(); ++k) v += village[k], sh += " " + std::to_string(shares[k]).substr(0, 5);
             log.debug("%s: village %s of %d readings, shares%s", parts.front().reading->field->key, v, static_cast<int>(parts.size()), sh);
         }
-        for (const auto& part : parts) {
+        for (std::size_t j = 0; j < parts.size(); ++j) {
+            const VillagePart& part = parts[j];
             Field& f = *part.reading->field;
-            std::vector<std::string> chars = utf8_chars(f.text());
+            std::vector<std::string> chars = said[j];
             const std::string before = f.text();
             for (std::size_t k = 0; k < length; ++k) {
                 if (shares[k] < kSureVillageCharacter) continue;
