@@ -134,6 +134,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
                   {"script", JsonKind::string, false},
                   {"prefixes", JsonKind::array, false},
                   {"first_character", JsonKind::string, false},
+                  {"words", JsonKind::string, false},
                   {"note", JsonKind::string, false}});
     FieldSpec f;
     f.key = get_string(obj, "key");
@@ -156,6 +157,7 @@ FieldSpec parse_field(const Checker& c, const Object::Ptr& obj, const std::strin
     f.vocabulary = get_string(obj, "vocabulary");
     f.alphabet = get_string(obj, "alphabet");
     f.first_character = get_string(obj, "first_character");
+    f.words = get_string(obj, "words");
     f.script = get_string(obj, "script");
     if (!f.script.empty() && f.script != "han")
         c.fail("bad_value", Checker::join(path, "script"), "expected han, found \"" + f.script + "\"");
@@ -304,6 +306,8 @@ FormTemplate parse_template(const std::string& json_text, const std::string& fil
             c.fail("bad_value", Checker::join(path, "vocabulary"), "no vocabulary named \"" + f.vocabulary + "\"");
         if (!f.first_character.empty() && !t.vocabularies.count(f.first_character))
             c.fail("bad_value", Checker::join(path, "first_character"), "no vocabulary named \"" + f.first_character + "\"");
+        if (!f.words.empty() && !t.vocabularies.count(f.words))
+            c.fail("bad_value", Checker::join(path, "words"), "no vocabulary named \"" + f.words + "\"");
         for (const auto& prefix : f.prefixes)
             if (!t.vocabularies.count(prefix))
                 c.fail("bad_value", Checker::join(path, "prefixes"), "no vocabulary named \"" + prefix + "\"");

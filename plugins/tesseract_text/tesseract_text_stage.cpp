@@ -3,6 +3,7 @@
 // vocabulary. See README.md in this folder.
 #include "cell_ocr.hpp"
 #include "glyph_reader.hpp"
+#include "word_choice.hpp"
 #include "ocr_params.hpp"
 
 #include "formscan/cell_image.hpp"
@@ -37,8 +38,9 @@ std::string digits_of(const std::string& s) { return keep_only(s, "0123456789");
 // The most a date outside its field's likely period is reported as sure.
 constexpr double kUnlikelyDate = 0.05;
 
-// Per character of a value: a recogniser's likeliest characters, best first (none: not read so).
-using CharGuesses = std::vector<std::vector<std::pair<std::string, double>>>;
+// The lines of a cell read one by one: each one's rows in the cell's ink and how many
+// characters were read on it.
+using LinesRead = std::vector<std::pair<cv::Range, std::size_t>>;
 
 struct Reading {
     std::string value;
@@ -126,6 +128,9 @@ public:
                     {"first_character_weight", ParamType::number, "0.1", 0, 1,
                      "how much likelier a first character outside the field's first_character vocabulary (a name's "
                      "surname outside the list of surnames) is than the readers say; 1 = no such preference"},
+                    {"word_weight", ParamType::number, "30", 1, 1000000,
+                     "how many times likelier a run of characters is when it spells one of the field's words (its "
+                     "template's words vocabulary) than its characters read alone say; 1 = words not used"},
                 }};
     }
 
@@ -137,6 +142,7 @@ public:
         tesseract_vote_ = params.get_double("tesseract_vote");
         rare_weight_ = params.get_double("rare_weight");
         first_character_weight_ = params.get_double("first_character_weight");
+        word_weight_ = params.get_double("word_weight");
         const auto keys = [&](const char* name) {
             const Poco::StringTokenizer list(params.get_string(name), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
             return std::set<std::string>(list.begin(), list.end());
@@ -199,8 +205,9 @@ private:
         const std::vector<cv::Range> text_rows = as_tall_as_text(line_rows);
         OcrResult raw;
         CharGuesses guesses;
+        LinesRead lines_read;
         if (!latin && (text_rows.size() == 2 || text_rows.size() == 3)) {
-            raw = read_line_by_line(ctx, box, ink, text_rows, glyphs_ && reads_villages(spec.key) ? &guesses : nullptr);
+            raw = read_line_by_line(ctx, box, ink, text_rows, glyphs_ && reads_villages(spec.key) ? &guesses : nullptr, &lines_read);
         } else {
             // The whole cell scaled for the block reading (made only when it is read so).
             cv::Mat bw = grey_for_ocr(ctx.page.image, box, ink, x_height_ * lines + x_height_ / 3 * (lines - 1), sharpen_);
@@ -227,10 +234,12 @@ private:
         }
         if (utf8_chars(reading.value).size() == raw.char_confidence.size()) reading.char_confidence = raw.char_confidence;
         if (utf8_chars(reading.value).size() == guesses.size()) reading.glyph_guesses = std::move(guesses);
+        // An employer's name printed on two lines is read again line by line.
+        if (glyphs_ && !latin && glyph_fields_.count(spec.key) && all_han(reading.value) && (lines == 1 || !lines_read.empty()))
+            return with_glyphs(reading, ink, 32, nullptr, spec.words.empty() ? nullptr : &ctx.form.vocabulary(spec.words), lines_read);
         if (glyphs_ && lines == 1 && !latin) {
             if (spec.script == "han")
                 return with_glyphs(reading, ink, 4, spec.first_character.empty() ? nullptr : &ctx.form.vocabulary(spec.first_character));
-            if (glyph_fields_.count(spec.key) && all_han(reading.value)) return with_glyphs(reading, ink, 32);
             if (!spec.vocabulary.empty())
                 return vocabulary_with_glyphs(reading, remove_spaces(raw.text), ink, ctx.form.vocabulary(spec.vocabulary),
                                               spec.type == FieldType::ethnicity);
@@ -437,7 +446,18 @@ private:
     // The cell's characters read by the glyph recogniser, as many as Tesseract read, or
     // (when it read none) as the ink is wide, the characters being square (at most `most`).
     // Empty when there is no ink or it cannot be cut so.
-    std::vector<GlyphDistribution> read_glyphs(const std::vector<std::string>& said, const cv::Mat& ink, int most) {
+    std::vector<GlyphDistribution> read_glyphs(const std::vector<std::string>& said, const cv::Mat& ink, int most, const LinesRead& lines = {}) {
+        if (!lines.empty()) {
+            // Line by line, as Tesseract read them: as many characters on each.
+            std::vector<GlyphDistribution> all;
+            for (const auto& [rows, count] : lines) {
+                auto line = glyphs_->read(ink.rowRange(rows), static_cast<int>(count));
+                if (line.size() != count) return {};
+                all.insert(all.end(), std::make_move_iterator(line.begin()), std::make_move_iterator(line.end()));
+            }
+            if (all.size() != said.size()) return {};
+            return all;
+        }
         int count = static_cast<int>(said.size());
         if (count == 0) {
             const cv::Rect b = ink_bounds(ink);
@@ -494,9 +514,14 @@ private:
     // A first character outside `first` (a surname outside the list; null: any) counts
     // first_character_weight times: of 77 names misread on 100 held-out pages, 15 began
     // with a look-alike that is no surname (顾 read 颐, 颖, 颂; 孙 read 扑; 罗 read 网).
-    Reading with_glyphs(const Reading& tesseract, const cv::Mat& ink, int most, const std::vector<std::string>* first = nullptr) {
+    // A cell read line by line (`lines`) is read so by the glyph recogniser too.
+    // Where the field has `words` (an employer's 有限公司, 照明), a run of characters that may
+    // be one of them is spelled so when the word, word_weight times likelier than the
+    // characters alone, wins (choose_words).
+    Reading with_glyphs(const Reading& tesseract, const cv::Mat& ink, int most, const std::vector<std::string>* first = nullptr,
+                        const std::vector<std::string>* words = nullptr, const LinesRead& lines = {}) {
         const std::vector<std::string> read = utf8_chars(tesseract.value);
-        const auto glyphs = read_glyphs(read, ink, most);
+        const auto glyphs = read_glyphs(read, ink, most, lines);
         if (glyphs.empty()) return tesseract;
         const int count = static_cast<int>(glyphs.size());
         Reading out;
@@ -535,6 +560,21 @@ private:
             out.char_confidence.push_back(score[0].second);
             if (score.size() > 1 && score[0].second < weakest_share) weakest = static_cast<std::size_t>(i), weakest_share = score[0].second;
             shares.push_back(std::move(score));
+        }
+        if (words) {
+            const WordChoice spelled = choose_words(shares, *words, word_weight_);
+            if (spelled.words_used > 0) {
+                Reading as_words{{}, 1, {}};
+                for (std::size_t i = 0; i < spelled.chars.size(); ++i) {
+                    as_words.value += spelled.chars[i];
+                    as_words.confidence *= spelled.share[i];
+                }
+                as_words.char_confidence = spelled.share;
+                as_words.alternatives = {{as_words.value, as_words.confidence}, {out.value, out.confidence}};
+                if (as_words.value != tesseract.value && out.value != tesseract.value && !tesseract.value.empty())
+                    as_words.alternatives.push_back({tesseract.value, tesseract.confidence});
+                return as_words;
+            }
         }
         out.alternatives.push_back({out.value, out.confidence});
         if (weakest_share <= 1) {
@@ -612,8 +652,10 @@ private:
     // of its own and gave "兴横村13长塘镇兴上虞区". The confidence is the lines' mean, weighted
     // by the characters each holds; a line read as dashes only is left out.
     // With `guesses`: the glyph recogniser's for every character read (see glyph_guesses).
+    // Each line read on its own, the texts joined; `lines_read` (when given) gets the rows of
+    // each line kept and how many characters (but spaces) were read on it.
     OcrResult read_line_by_line(const PageContext& ctx, const cv::Rect& box, const cv::Mat& ink, const std::vector<cv::Range>& lines,
-                                CharGuesses* guesses = nullptr) {
+                                CharGuesses* guesses = nullptr, LinesRead* lines_read = nullptr) {
         OcrResult all;
         bool guessed = true;
         double weighted = 0;
@@ -628,6 +670,7 @@ private:
             if (std::all_of(said.begin(), said.end(), [](const std::string& c) { return c == "一" || c == "-" || c == "_" || c == "—" || c == "|"; }))
                 continue;
             const std::size_t n = said.size();
+            if (lines_read) lines_read->push_back({rows, n});
             all.text += read.text;
             weighted += read.confidence * static_cast<double>(n);
             chars += n;
@@ -744,7 +787,7 @@ private:
         const auto chars = utf8_chars(text);
         return chars.size() >= 2 && std::all_of(chars.begin(), chars.end(), [](const std::string& c) { return is_han(c); });
     }
-    double tesseract_vote_ = 60, rare_weight_ = 0.2, first_character_weight_ = 0.1;
+    double tesseract_vote_ = 60, rare_weight_ = 0.2, first_character_weight_ = 0.1, word_weight_ = 30;
     int x_height_ = 28;
     double sharpen_ = 0.8;
     double ok_confidence_ = 0.92, vocabulary_penalty_ = 0.25;

@@ -1,5 +1,6 @@
 #include "batch_printing.hpp"
 #include "digit_reader.hpp"
+#include "word_choice.hpp"
 #include "form_renderer.hpp"
 #include "handwriting.hpp"
 #include "people.hpp"
@@ -1368,6 +1369,72 @@ TEST(TesseractText, AResidenceAddresssVillageIsReadByBothReaders) {
     const int both = villages_read_right("residence_address", {});
     std::printf("residence addresses naming their village right of 72: Tesseract alone %d, both readers %d\n", alone, both);
     EXPECT_GT(both, alone);
+}
+
+TEST(WordChoice, ARunOfCharactersIsSpelledAsAWordOnlyWhenTheWordIsLikelyEnough) {
+    // 照明 read as 园明: 照 is the recogniser's second choice, and the word wins.
+    const CharGuesses read = {{{"园", 0.9}, {"照", 0.08}, {"困", 0.02}}, {{"明", 0.99}, {"朋", 0.01}}, {{"厂", 0.95}, {"斤", 0.05}}};
+    const std::vector<std::string> words = {"照明", "有限公司", "厂"};
+    WordChoice c = choose_words(read, words, 30);
+    EXPECT_EQ(c.chars, (std::vector<std::string>{"照", "明", "厂"}));
+    EXPECT_EQ(c.words_used, 1);
+    EXPECT_NEAR(c.share[0], 30 * 0.08 * 0.99 / (30 * 0.08 * 0.99 + 0.9 * 0.99), 1e-9);
+    EXPECT_DOUBLE_EQ(c.share[1], 0.99);
+    // Too unlikely a candidate (照 at 0.01: 30 x 0.01 < 0.9) is not taken.
+    const CharGuesses surely = {{{"园", 0.98}, {"照", 0.01}, {"困", 0.01}}, {{"明", 0.99}, {"朋", 0.01}}};
+    EXPECT_EQ(choose_words(surely, words, 30).chars, (std::vector<std::string>{"园", "明"}));
+    // A word a character has no candidate for is never spelled (湖明 stays).
+    const CharGuesses other = {{{"湖", 0.6}, {"胡", 0.4}}, {{"明", 0.99}, {"朋", 0.01}}};
+    EXPECT_EQ(choose_words(other, words, 1000).chars, (std::vector<std::string>{"湖", "明"}));
+    EXPECT_EQ(choose_words(other, words, 1000).words_used, 0);
+}
+
+// Employers' names printed on two lines in a narrow cell (as long names are), on 1-bit
+// pages: how many of 48 are read right with `params`.
+int employers_read_right(const std::map<std::string, std::string>& params) {
+    const std::vector<std::string> heads = {"绍兴市上虞", "上虞", "浙江"};
+    const std::vector<std::string> places = {"春晖", "金桥", "龙盛", "恒达", "华丰", "永兴", "天成", "新亚", "立信", "东海"};
+    const std::vector<std::string> trades = {"照明", "塑料", "机械", "轴承", "电器", "包装", "化工", "纺织", "五金", "建材", "服饰", "印染"};
+    const std::vector<std::string> fonts = {"Noto Sans CJK SC", "WenQuanYi Micro Hei", "AR PL UMing CN", "Noto Serif CJK SC"};
+    const int rows = 12;
+    std::mt19937 rng(2718);
+    int right = 0;
+    for (std::size_t p = 0; p < 4; ++p) {
+        Page page;
+        std::vector<Record> records;
+        std::vector<std::string> names;
+        page.image = draw_cells(rows, 170, 64, [&](cairo_t* cr, int r, const cv::Rect2d& box) {
+            names.push_back(heads[rng() % heads.size()] + places[rng() % places.size()] + trades[rng() % trades.size()] +
+                            (rng() % 3 ? "有限公司" : "厂"));
+            const std::vector<std::string> chars = utf8_chars(names.back());
+            std::string first, second;
+            for (std::size_t i = 0; i < chars.size(); ++i) (i < (chars.size() + 1) / 2 ? first : second) += chars[i];
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            synth::print_text(cr, first, fonts[p], 13, {box.x + 4, box.y + 6, box.width - 8, 24}, synth::Align::centre, false);
+            synth::print_text(cr, second, fonts[p], 13, {box.x + 4, box.y + 34, box.width - 8, 24}, synth::Align::centre, false);
+            Record rec = make_empty_record(hedui(), page, r + 1);
+            rec.at("employer_name").box = box;
+            records.push_back(rec);
+        });
+        cv::GaussianBlur(page.image, page.image, cv::Size(0, 0), 0.8);
+        cv::threshold(page.image, page.image, 170, 255, cv::THRESH_BINARY);
+        const std::vector<Record> read = read_text(page, records, params);
+        for (int r = 0; r < rows; ++r)
+            right += read[static_cast<std::size_t>(r)].at("employer_name").text() == names[static_cast<std::size_t>(r)];
+    }
+    return right;
+}
+
+TEST(TesseractText, AnEmployerOnTwoLinesIsReadByBothReadersAndItsWords) {
+    // A long employer's name is printed on two lines and read line by line. Each line is
+    // read by the glyph recogniser too, and runs of characters that may be words of
+    // employers' names (有限公司, 照明, 塑料, 上虞) are spelled so.
+    const int alone = employers_read_right({{"glyph_fields", ""}});
+    const int both = employers_read_right({{"word_weight", "1"}});
+    const int words = employers_read_right({});
+    std::printf("employers on two lines read right of 48: Tesseract alone %d, both readers %d, with words %d\n", alone, both, words);
+    EXPECT_GT(words, alone);
+    EXPECT_GT(words, both);
 }
 
 TEST(TesseractText, AnIdNumberIsReadFromItsLineNotTheDotsAboveAndBelowIt) {

@@ -26,6 +26,7 @@ const std::vector<std::string> kDengjiKeys = {
     "not_insured_detail", "applicant_signed", "handler_signed", "checker_signed", "sign_date", "remarks"};
 
 std::string hedui_text() { return test::read_text(test::templates_dir() + "/zj-hedui.json"); }
+std::string dengji_text() { return test::read_text(test::templates_dir() + "/zj-dengji.json"); }
 
 // Applies `edit` to the parsed hedui template and returns the error of parsing it.
 template <typename Edit>
@@ -153,6 +154,18 @@ TEST(Template, APrefixVocabularyThatDoesNotExistIsReported) {
     EXPECT_NE(e.find("no vocabulary named \"townshps\""), std::string::npos) << e;
     EXPECT_EQ(parse_template(hedui_text(), "zj-hedui.json").field("hukou_address").prefixes,
               (std::vector<std::string>{"districts", "townships"}));
+}
+
+TEST(Template, AWordsVocabularyThatDoesNotExistIsReported) {
+    std::string e = error_after([](auto& root) { root->getArray("fields")->getObject(2)->set("words", "company_word"); });
+    EXPECT_NE(e.find("words"), std::string::npos) << e;
+    EXPECT_NE(e.find("no vocabulary named \"company_word\""), std::string::npos) << e;
+    for (const auto& text : {hedui_text(), dengji_text()}) {
+        const FormTemplate form = parse_template(text, "template.json");
+        ASSERT_EQ(form.field("employer_name").words, "company_words");
+        const auto& words = form.vocabulary("company_words");
+        for (const char* word : {"有限公司", "上虞", "厂"}) EXPECT_NE(std::find(words.begin(), words.end(), word), words.end()) << word;
+    }
 }
 
 TEST(Template, AFirstCharacterVocabularyThatDoesNotExistIsReported) {

@@ -45,6 +45,7 @@ struct FieldSpec {
     std::string script;                // "han": written in Chinese characters (and '·'), e.g. names; "" = any
     std::vector<std::string> prefixes; // vocabularies whose entries begin the value, in order (an address: district, township)
     std::string first_character;       // vocabulary of characters the value most often begins with (a name's surname), or ""
+    std::string words;                 // vocabulary of words the value is often made of (an employer's 有限公司, 机械), or ""
     std::vector<std::string> options;  // check-box labels of a choice group, printed order
     std::string value_side;            // header fields: "before" or "after" their label
     int max_length = 0;                // 0 = no limit
