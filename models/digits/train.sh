@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrains the digit recogniser, an ensemble of two networks the `digits` stage averages:
 # makes the data with the built tools, trains with Debian's python3-torch, writes
-# models/digits/digits.onnx (seed 1) with REPORT.md, and digits_s2.onnx (seed 2) with REPORT_s2.md.
+# models/digits/digits.onnx (the wide network, seed 1, 16 epochs) with REPORT.md, and
+# digits_s2.onnx (the small network, seed 2, 10 epochs) with REPORT_s2.md.
 #   bash models/digits/train.sh [PAGES_TRAIN] [PAGES_TEST] [EPOCHS] [EPOCHS_S2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,12 +17,12 @@ export OMP_THREAD_LIMIT=1
 "$BUILD/bin/make_digit_data" --split train --pages "${1:-150}" --seed 1 --out "$OUT/train.bin"
 "$BUILD/bin/make_digit_data" --split test --pages "${2:-40}" --seed 2 --out "$OUT/test.bin"
 # Training uses every core (OMP_THREAD_LIMIT=1 above is for Tesseract in the data step).
-train() {  # SEED EPOCHS MODEL REPORT
+train() {  # SEED EPOCHS MODEL REPORT ARCH
   env -u OMP_THREAD_LIMIT /usr/bin/python3 models/digits/train_digits.py "$OUT/train.bin" "$OUT/test.bin" \
-    "models/digits/$3" "models/digits/$4" --seed "$1" --epochs "$2" --threads "$(nproc)"
+    "models/digits/$3" "models/digits/$4" --seed "$1" --epochs "$2" --threads "$(nproc)" --arch "$5"
 }
-train 1 "${3:-10}" digits.onnx REPORT.md
-train 2 "${4:-10}" digits_s2.onnx REPORT_s2.md
+train 1 "${3:-16}" digits.onnx REPORT.md wide
+train 2 "${4:-10}" digits_s2.onnx REPORT_s2.md small
 # The ensemble on the same test crops.
 "$BUILD/bin/formscan-bench" digits --data "$OUT/test.bin" --runs 1 \
   --model models/digits/digits.onnx,models/digits/digits_s2.onnx | tee models/digits/REPORT_ensemble.txt

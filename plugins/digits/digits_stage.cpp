@@ -67,7 +67,7 @@ public:
                 {
                     {"model", ParamType::string, "digits/digits.onnx,digits/digits_s2.onnx", 0, 0,
                      "model files, relative to the models folder; several (comma-separated) are averaged"},
-                    {"consult_below", ParamType::number, "0.9", 0, 1.01,
+                    {"consult_below", ParamType::number, "1.01", 0, 1.01,
                      "the other models are consulted on a crop the first gives less than this to its best class (1.01: on all)"},
                     {"ok_confidence", ParamType::number, "0.95", 0, 1, "confidence from which a field needs no review"},
                     {"enlarge_below_px", ParamType::integer, std::to_string(kEnlargeDigitCellsBelowPx), 0, 10000,
