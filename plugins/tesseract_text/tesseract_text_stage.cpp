@@ -652,8 +652,8 @@ private:
     // of its own and gave "兴横村13长塘镇兴上虞区". The confidence is the lines' mean, weighted
     // by the characters each holds; a line read as dashes only is left out.
     // With `guesses`: the glyph recogniser's for every character read (see glyph_guesses).
-    // Each line read on its own, the texts joined; `lines_read` (when given) gets the rows of
-    // each line kept and how many characters (but spaces) were read on it.
+    // With `lines_read`: the rows of each line kept and how many characters (but spaces)
+    // were read on it.
     OcrResult read_line_by_line(const PageContext& ctx, const cv::Rect& box, const cv::Mat& ink, const std::vector<cv::Range>& lines,
                                 CharGuesses* guesses = nullptr, LinesRead* lines_read = nullptr) {
         OcrResult all;

@@ -2,6 +2,7 @@
 
 #include "formscan/text_utils.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
