@@ -8,6 +8,7 @@ let item = null;        // the item on screen
 let keystrokes = 0;     // keys pressed for it (modifiers alone do not count)
 let keyPending = false; // a key is down whose input event may follow (cleared when it comes up)
 let ruleFailed = false; // the last try broke a rule: Shift+Enter saves anyway
+let busy = false;       // a save, skip or the next item is on its way: keys that save wait for it
 
 async function api(method, path, body) {
   const headers = {};
@@ -56,9 +57,17 @@ async function refreshQueue() {
   if (stats.status === 200) $('queue').textContent = `待复核 open: ${stats.data.open}`;
 }
 
+// Runs a request that changes the item on screen; keys that save are ignored meanwhile,
+// so that Enter pressed twice cannot accept the next item unseen.
+async function whileBusy(request) {
+  busy = true;
+  try { return await request(); } finally { busy = false; }
+}
+
 async function nextItem() {
   ruleFailed = false;
   $('rule-errors').textContent = '';
+  $('item').dataset.ruleFailures = '0';
   const next = await api('POST', '/api/items/next');
   refreshQueue();
   if (next.status === 204) {
@@ -109,19 +118,22 @@ async function save(value, force) {
   }
   if (result.status === 422) {
     ruleFailed = true;
+    $('item').dataset.ruleFailures = String(Number($('item').dataset.ruleFailures || 0) + 1);
     $('rule-errors').textContent = result.data.errors.map((e) => `${e.rule}: ${e.message}`).join('; ') +
       ' — 修改后 Enter, 或 Shift+Enter 仍保存 (fix it, or Shift+Enter to keep it)';
     return;
   }
-  $('rule-errors').textContent = result.data ? result.data.error : `error ${result.status}`;
-  if (result.status === 409) nextItem();  // the claim lapsed: someone else may have it now
+  const error = result.data ? result.data.error : `error ${result.status}`;
+  if (result.status !== 409) { $('rule-errors').textContent = error; return; }
+  $('status').textContent = error;  // the claim lapsed: someone else may have it now
+  return nextItem();
 }
 
 async function skip() {
   if (!item) return;
   await api('POST', `/api/items/${item.id}/skip`);
   $('status').textContent = '已跳过 · skipped';
-  nextItem();
+  return nextItem();
 }
 
 function togglePage() {
@@ -154,15 +166,16 @@ document.addEventListener('keydown', (e) => {
   if (!modifierKeys.has(e.key)) { keystrokes += 1; keyPending = true; }
   if (e.key === 'F4' || (e.key === 'Escape' && !$('page-view').hidden)) { e.preventDefault(); return togglePage(); }
   if (!$('page-view').hidden) return;
-  if (e.key === 'Enter') { e.preventDefault(); return save($('value').value, e.shiftKey && ruleFailed); }
-  if (e.key === 'Escape') { e.preventDefault(); return skip(); }
-  if (e.key === 'F2') { e.preventDefault(); return save('√', false); }
-  if (e.key === 'F3') { e.preventDefault(); return save('', false); }
-  if (e.altKey && /^Digit[1-9]$/.test(e.code)) {
-    e.preventDefault();
-    const alt = item.alternatives[Number(e.code.slice(5)) - 1];
-    if (alt) save(alt.value, false);
-  }
+  const saves = ['Enter', 'Escape', 'F2', 'F3'].includes(e.key) || (e.altKey && /^Digit[1-9]$/.test(e.code));
+  if (!saves) return;
+  e.preventDefault();
+  if (busy) return;
+  if (e.key === 'Enter') return whileBusy(() => save($('value').value, e.shiftKey && ruleFailed));
+  if (e.key === 'Escape') return whileBusy(skip);
+  if (e.key === 'F2') return whileBusy(() => save('√', false));
+  if (e.key === 'F3') return whileBusy(() => save('', false));
+  const alt = item.alternatives[Number(e.code.slice(5)) - 1];
+  if (alt) whileBusy(() => save(alt.value, false));
 });
 
 // Characters that arrive without a key (an input method) count one each. A key that

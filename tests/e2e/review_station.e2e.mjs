@@ -72,6 +72,10 @@ async function press(page, keys) {
   return keys.length;
 }
 
+async function ruleFailures(page) {
+  return page.locator('#item').evaluate((el) => Number(el.dataset.ruleFailures || 0));
+}
+
 async function waitForNext(page, previousId) {
   await page.waitForFunction(
     (prev) => document.getElementById('item').dataset.id !== prev || !document.getElementById('empty').hidden,
@@ -134,6 +138,7 @@ async function reviewerCorrectsWithKeyboard() {
       keys += await press(page, ['Control+A']);
       item.value = '12345';
     }
+    const failuresBefore = await ruleFailures(page);
     const alternative = item.alternatives.findIndex((t) => t.replace(/^Alt\+\d+: /, '').replace('(空 empty)', '') === expected);
     let kind;
     if (expected === item.value) { kind = 'read right (Enter)'; keys += await press(page, ['Enter']); }
@@ -148,13 +153,16 @@ async function reviewerCorrectsWithKeyboard() {
       keys += await press(page, ['Enter']);
     }
     // The true value may still break a rule (what the form says is kept: Shift+Enter).
+    // A failure counts only when it is new and this item's (the phone's first failure
+    // is still on screen while its true value is saved).
     const outcome = await Promise.race([
       waitForNext(page, item.id).then(() => 'next'),
-      page.locator('#rule-errors').filter({ hasText: /\S/ }).waitFor().then(() => 'rule'),
+      page.waitForFunction(([id, before]) => {
+        const el = document.getElementById('item');
+        return el.dataset.id === id && Number(el.dataset.ruleFailures) > before;
+      }, [item.id, failuresBefore]).then(() => 'rule'),
     ]);
-    // (Only when the rule failure is this item's: the page may have moved on meanwhile.)
-    const stillHere = await page.locator('#item').evaluate((el, id) => el.dataset.id === id, item.id);
-    if (outcome === 'rule' && stillHere) {
+    if (outcome === 'rule') {
       keys += await press(page, ['Shift+Enter']);
       await waitForNext(page, item.id);
     }
@@ -211,6 +219,30 @@ async function reviewerCorrectsWithKeyboard() {
     `(store: median ${stats.median_keystrokes})`);
   for (const [kind, ks] of Object.entries(byKind))
     console.log(`  ${kind}: ${ks.length} fields, mean ${(ks.reduce((a, b) => a + b, 0) / ks.length).toFixed(2)} keys`);
+
+  // Enter pressed twice before the save is answered sends one save, not a second one that
+  // would be refused or land on the next item unseen.
+  const first = await currentItem(page);
+  if (first) {
+    const saves = [];
+    page.on('request', (r) => { if (r.method() === 'POST' && /\/correct$/.test(r.url())) saves.push(r.url()); });
+    let release;
+    const held = new Promise((ok) => { release = ok; });
+    await page.route('**/api/items/*/correct', async (route) => { await held; await route.continue(); });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    release();
+    await waitForNext(page, first.id);
+    await page.unroute('**/api/items/*/correct');
+    assert.equal(saves.length, 1, 'one save sent for a double Enter');
+    const second = await currentItem(page);
+    const after = await (await page.request.get(base + '/api/stats')).json();
+    assert.equal(after.counted_corrections, stats.counted_corrections + 1, 'a double Enter saved one item');
+    if (second) {
+      const untouched = await (await page.request.get(base + `/api/items/${second.id}/history`)).json();
+      assert.equal(untouched.length, 0, 'the next item is on screen, not saved');
+    }
+  }
   await context.close();
 }
 
