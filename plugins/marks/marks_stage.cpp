@@ -5,6 +5,7 @@
 #include "formscan/stage.hpp"
 
 #include <Poco/ClassLibrary.h>
+#include <Poco/Logger.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -17,12 +18,17 @@ namespace {
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
 
 // The longer side of the largest connected stroke, in pixels.
-int largest_extent(const cv::Mat& ink) {
+// The longest extent, across or down, of the ink's pieces, pieces closer than `join_px`
+// taken as one (the flag of a printed 5 and its body, apart on a faint print).
+int largest_extent(const cv::Mat& ink, int join_px) {
+    cv::Mat joined;  // (a new image: dilating into `ink`'s own would change it for the tick's shape)
+    if (join_px > 0) cv::dilate(ink, joined, cv::Mat::ones(join_px + 1, join_px + 1, CV_8UC1));
+    else joined = ink;
     cv::Mat labels, stats, centroids;
-    int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
     int best = 0;
     for (int i = 1; i < n; ++i)
-        best = std::max({best, stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT)});
+        best = std::max({best, stats.at<int>(i, cv::CC_STAT_WIDTH) - join_px, stats.at<int>(i, cv::CC_STAT_HEIGHT) - join_px});
     return best;
 }
 
@@ -79,6 +85,9 @@ public:
                     {"ok_confidence", ParamType::number, "0.9", 0, 1, "confidence from which a mark needs no review"},
                     {"glyph_mm", ParamType::number, "1.4", 0.5, 10,
                      "a stroke this long (mm) is writing however small in its cell (a small printed code in a tall row)"},
+                    {"join_mm", ParamType::number, "0.3", 0, 2,
+                     "pieces of ink closer than this (mm) count as one stroke in cells for characters (the flag and body of a "
+                     "faint printed 5)"},
                 }};
     }
 
@@ -87,6 +96,7 @@ public:
         tick_threshold_ = params.get_double("tick_threshold");
         ok_confidence_ = params.get_double("ok_confidence");
         glyph_mm_ = params.get_double("glyph_mm");
+        join_mm_ = params.get_double("join_mm");
     }
 
     void process(PageContext& ctx) override {
@@ -104,13 +114,17 @@ private:
     void judge(const cv::Mat& page, const FieldSpec& spec, Field& field, double px_per_mm) const {
         cv::Mat ink = cell_ink(page, field.box, 4, surround_of(spec.placement));
         double share = ink_share(ink);
-        const int longest = largest_extent(ink);
+        const bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
+        // (Characters only: specks near each other in an empty signature box are not one.)
+        const int longest = largest_extent(ink, is_mark ? 0 : static_cast<int>(std::lround(join_mm_ * px_per_mm)));
         double extent = longest / double(std::max(1, std::min(ink.rows, ink.cols)));
-        bool is_mark = spec.type == FieldType::signature || spec.type == FieldType::check;
         // Writing has a stroke that spans a good part of the cell, or one as long as a small
         // printed character; dust and noise do not.
         double written = std::max({clamp01((share - empty_ink_ * 0.5) / empty_ink_), clamp01((extent - 0.12) / 0.2),
                                    clamp01((longest / px_per_mm - (glyph_mm_ - 0.4)) / 0.8)});
+        if (Poco::Logger& log = Poco::Logger::get("formscan.stage.marks"); log.debug())
+            log.debug("%s at y %d: ink share %.4f, longest stroke %d px (%.2f mm, %.2f of the cell): written %.2f", field.key,
+                      field.box.y, share, longest, longest / px_per_mm, extent, written);
         if (written < 0.5) {
             field.value = is_mark ? FieldValue(false) : FieldValue(std::string());
             // A page header left blank is rare on a filled form, and its box is found
@@ -139,7 +153,7 @@ private:
         field.reader = "marks";
     }
 
-    double empty_ink_ = 0.006, tick_threshold_ = 0.8, ok_confidence_ = 0.9, glyph_mm_ = 1.4;
+    double empty_ink_ = 0.006, tick_threshold_ = 0.8, ok_confidence_ = 0.9, glyph_mm_ = 1.4, join_mm_ = 0.3;
 };
 
 }  // namespace formscan

@@ -367,6 +367,10 @@ private:
         if (lengths.empty()) return;
         const std::size_t length = std::max_element(lengths.begin(), lengths.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
         const auto rows = std::count_if(parts.begin(), parts.end(), [&](const VillagePart& p) { return p.guessed && p.at.size() == length; });
+        if (Poco::Logger& log = Poco::Logger::get("formscan.stage.tesseract_text"); log.debug())
+            log.debug("%s: %d readings, %d name the village, %d of %d characters, %d of them read by both readers",
+                      readings.front().field->key, static_cast<int>(readings.size()), static_cast<int>(parts.size()),
+                      lengths[length], static_cast<int>(length), static_cast<int>(rows));
         if (lengths[length] < 3 || rows < 2) return;
         std::erase_if(parts, [&](const VillagePart& p) { return p.at.size() != length; });
         read_village(parts);

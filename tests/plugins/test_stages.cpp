@@ -1604,8 +1604,10 @@ TEST(Digits, ReadsHandwrittenDatesOnTheirLineAndOnlyPlausibleOnes) {
 
 TEST(Marks, ASmallPrintedTickInATallCellIsWritingNotEmpty) {
     // A √ printed 3 mm high in a two-line cell: far less than half a percent of the cell;
-    // and a code printed small and grey in the employer's column (a 2 of 1.5 mm).
-    const int rows = 8, cell_w = 234, cell_h = 116;
+    // and a code printed small and grey in the employer's column (a 2 of 1.5 mm), and a
+    // 5 of 1.5 mm whose flag came apart from its body (0.2 mm between them, as on a faint
+    // print), neither piece as long as a printed character.
+    const int rows = 10, cell_w = 234, cell_h = 116;
     Page page;
     page.dpi = 300;
     std::vector<Record> records;
@@ -1617,9 +1619,20 @@ TEST(Marks, ASmallPrintedTickInATallCellIsWritingNotEmpty) {
             cairo_scale(cr, px_per_mm, px_per_mm);
             if (r < 4) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
             else cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-            synth::print_text(cr, r < 4 ? "√" : "2", "Noto Serif CJK SC", r < 4 ? 3.0 : 2.0,
-                              cv::Rect2d(box.x / px_per_mm, box.y / px_per_mm, box.width / px_per_mm, box.height / px_per_mm),
-                              synth::Align::centre, false);
+            const cv::Rect2d mm(box.x / px_per_mm, box.y / px_per_mm, box.width / px_per_mm, box.height / px_per_mm);
+            if (r == 8) {
+                const double x = mm.x + mm.width / 2 - 0.4, y = mm.y + mm.height / 2 - 0.75;
+                cairo_set_line_width(cr, 0.18);
+                cairo_move_to(cr, x, y);  // the flag, 0.8 mm across
+                cairo_line_to(cr, x + 0.8, y);
+                cairo_stroke(cr);
+                cairo_move_to(cr, x, y + 0.29);  // the body, 0.2 mm below it and 1.15 mm down
+                cairo_line_to(cr, x, y + 0.65);
+                cairo_arc(cr, x + 0.35, y + 1.0, 0.35, -M_PI * 0.7, M_PI * 0.7);
+                cairo_stroke(cr);
+            } else {
+                synth::print_text(cr, r < 4 ? "√" : "2", "Noto Serif CJK SC", r < 4 ? 3.0 : 2.0, mm, synth::Align::centre, false);
+            }
             cairo_restore(cr);
         }
         Record rec = make_empty_record(hedui(), page, r + 1);
