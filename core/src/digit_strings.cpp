@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <numeric>
 
@@ -15,6 +16,51 @@ InkPiece piece_of(const cv::Mat& ink, const cv::Rect& box) {
     p.box = box;
     p.ink = ink(box).clone();
     return p;
+}
+
+// The ink of `piece`'s columns [from, to), cropped to its bounds; none when empty.
+std::optional<InkPiece> columns_of(const InkPiece& piece, int from, int to) {
+    cv::Mat part = piece.ink.colRange(from, to);
+    std::vector<cv::Point> pts;
+    cv::findNonZero(part, pts);
+    if (pts.empty()) return std::nullopt;
+    cv::Rect r = cv::boundingRect(pts);
+    InkPiece p;
+    p.ink = part(r).clone();
+    p.box = cv::Rect(piece.box.x + from + r.x, piece.box.y + r.y, r.width, r.height);
+    return p;
+}
+
+// A dash written into the digit after it or before it ("2015-05-08" with the dash
+// touching the 0): the columns at either end of `piece` whose ink is one thin stroke
+// across the middle of the line (`top`, `height`), at least a third of a line long, are
+// a '-' of their own. Returns the pieces, left to right (`piece` alone when there is none).
+std::vector<InkPiece> detach_dashes(const InkPiece& piece, int top, int height) {
+    const int w = piece.ink.cols;
+    auto thin_middle = [&](int x) {
+        int first = -1, last = -1;
+        for (int y = 0; y < piece.ink.rows; ++y)
+            if (piece.ink.at<unsigned char>(y, x)) {
+                if (first < 0) first = y;
+                last = y;
+            }
+        const double centre = (piece.box.y + (first + last) / 2.0 - top) / height;
+        return first >= 0 && last - first + 1 <= 0.22 * height && centre > 0.3 && centre < 0.75;
+    };
+    int lead = 0, trail = 0;
+    while (lead < w && thin_middle(lead)) ++lead;
+    while (trail < w - lead && thin_middle(w - 1 - trail)) ++trail;
+    const int dash = std::max(3, height / 3);
+    if (lead < dash) lead = 0;
+    if (trail < dash) trail = 0;
+    std::optional<InkPiece> body = columns_of(piece, lead, w - trail);
+    if ((lead == 0 && trail == 0) || !body || body->box.height < 0.45 * height) return {piece};
+    std::vector<InkPiece> out;
+    for (auto part : {lead ? columns_of(piece, 0, lead) : std::nullopt, body, trail ? columns_of(piece, w - trail, w) : std::nullopt})
+        if (part) out.push_back(std::move(*part));
+    if (lead) out.front().separator = '-';
+    if (trail) out.back().separator = '-';
+    return out;
 }
 
 // Two dots one above the other, each small beside the line's height: a colon (the
@@ -97,16 +143,7 @@ std::vector<InkPiece> cut_at_valleys(const InkPiece& piece, int height) {
     int from = 0;
     cuts.push_back(w);
     for (int cut : cuts) {
-        cv::Mat part = piece.ink.colRange(from, cut);
-        std::vector<cv::Point> pts;
-        cv::findNonZero(part, pts);
-        if (!pts.empty()) {
-            cv::Rect r = cv::boundingRect(pts);
-            InkPiece p;
-            p.ink = part(r).clone();
-            p.box = cv::Rect(piece.box.x + from + r.x, piece.box.y + r.y, r.width, r.height);
-            out.push_back(std::move(p));
-        }
+        if (auto part = columns_of(piece, from, cut)) out.push_back(std::move(*part));
         from = cut;
     }
     return out;
@@ -235,28 +272,30 @@ std::vector<InkPiece> segment_digits(const cv::Mat& ink, bool over_cut, int at_l
         const Blob& b = merged[i];
         cv::Mat own = cv::Mat::zeros(ink.size(), CV_8UC1);
         for (int id : b.ids) own.setTo(255, labels == id);
-        InkPiece p = piece_of(own, b.box);
-        p.separator = kinds[i];
-        if (p.separator) {
-            pieces.push_back(std::move(p));
-            from_valleys.push_back(false);
-            continue;
-        }
-        if (over_cut && b.box.width > 0.6 * height) {
-            for (auto& part : cut_at_valleys(p, height)) {
-                pieces.push_back(std::move(part));
-                from_valleys.push_back(true);
+        InkPiece whole = piece_of(own, b.box);
+        whole.separator = kinds[i];
+        for (auto& p : whole.separator ? std::vector<InkPiece>{whole} : detach_dashes(whole, top, height)) {
+            if (p.separator) {
+                pieces.push_back(std::move(p));
+                from_valleys.push_back(false);
+                continue;
             }
-            continue;
+            if (over_cut && p.box.width > 0.6 * height) {
+                for (auto& part : cut_at_valleys(p, height)) {
+                    pieces.push_back(std::move(part));
+                    from_valleys.push_back(true);
+                }
+                continue;
+            }
+            // Touching digits make a piece much wider than one digit.
+            const int count = static_cast<int>(std::lround(p.box.width / expected));
+            if (p.box.width > 1.35 * expected && count >= 2) {
+                for (auto& part : split_piece(p, count)) pieces.push_back(std::move(part));
+            } else {
+                pieces.push_back(std::move(p));
+            }
+            from_valleys.resize(pieces.size(), false);
         }
-        // Touching digits make a piece much wider than one digit.
-        int parts = static_cast<int>(std::lround(b.box.width / expected));
-        if (b.box.width > 1.35 * expected && parts >= 2) {
-            for (auto& part : split_piece(p, parts)) pieces.push_back(std::move(part));
-        } else {
-            pieces.push_back(std::move(p));
-        }
-        from_valleys.resize(pieces.size(), false);
     }
     // Fewer characters (pieces as tall as digits) than the field must hold: touching
     // digits need not leave a valley between them, so a part still wider than 1.2 digits
@@ -294,18 +333,9 @@ std::vector<InkPiece> split_piece(const InkPiece& piece, int parts) {
     }
     cuts.push_back(w);
     std::vector<InkPiece> out;
-    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
-        if (cuts[k + 1] <= cuts[k]) continue;
-        cv::Mat part = piece.ink.colRange(cuts[k], cuts[k + 1]);
-        std::vector<cv::Point> pts;
-        cv::findNonZero(part, pts);
-        if (pts.empty()) continue;
-        cv::Rect r = cv::boundingRect(pts);
-        InkPiece p;
-        p.ink = part(r).clone();
-        p.box = cv::Rect(piece.box.x + cuts[k] + r.x, piece.box.y + r.y, r.width, r.height);
-        out.push_back(std::move(p));
-    }
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
+        if (cuts[k + 1] > cuts[k])
+            if (auto part = columns_of(piece, cuts[k], cuts[k + 1])) out.push_back(std::move(*part));
     return out;
 }
 

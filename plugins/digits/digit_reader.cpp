@@ -17,6 +17,20 @@ namespace {
 constexpr int kReject = 10;
 constexpr int kTick = 11;  // models trained before the tick class have ticks in kReject
 constexpr int kMaxGroup = 4;  // pieces one character may be broken (or cut) into
+
+// The cell's ink without the thin pieces along its left and right sides: what a broken
+// rule leaves at the very edge (dashes of it, as on 1-bit pages). Counted in, they made
+// the whole writing as wide as the cell, and a printed 5 beside them read as a tick.
+cv::Mat without_edge_dashes(const cv::Mat& ink) {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    cv::Mat out = ink.clone();
+    for (int i = 1; i < n; ++i) {
+        const int x = stats.at<int>(i, cv::CC_STAT_LEFT), w = stats.at<int>(i, cv::CC_STAT_WIDTH);
+        if (w <= 3 && (x <= 1 || x + w >= ink.cols - 1)) out.setTo(0, labels == i);
+    }
+    return out;
+}
 }  // namespace
 
 std::string DigitReading::text() const {
@@ -119,12 +133,13 @@ CutCell DigitReader::cut(const DigitInk& writing, std::vector<cv::Mat>& crops, b
     CutCell cell;
     const cv::Mat& ink = writing.ink;
     if (whole) {
+        const cv::Mat inner = without_edge_dashes(ink);
         std::vector<cv::Point> points;
-        cv::findNonZero(ink, points);
+        cv::findNonZero(inner, points);
         cv::Rect box = points.empty() ? cv::Rect() : cv::boundingRect(points);
         if (box.area() > 0 && box.width <= 2 * box.height) {  // a tick is about as wide as tall
             cell.whole = static_cast<int>(crops.size());
-            crops.push_back(digit_crop(ink(box), box, writing.shade));
+            crops.push_back(digit_crop(inner(box), box, writing.shade));
         }
     }
     // Over-cut: the segmenter's pieces, with wide ones already split; the search in

@@ -1112,6 +1112,44 @@ std::vector<cv::Mat> held_out_digit_crops(int phones, unsigned seed) {
 
 }  // namespace
 
+TEST(Digits, ATickCellsWholeWritingLeavesOutWhatARuleLeftAtItsSides) {
+    // A 5 printed in an insurance column (a tick or a code) of a 1-bit page, and the short
+    // dashes a broken left rule leaves at the cell's very edge. Taken into the whole
+    // writing, they made it as wide as the cell, and the recogniser read it as a tick
+    // (surely: two such codes were silent errors on the held-out pages).
+    const int cell_w = 80, cell_h = 86;
+    const cv::Mat page = draw_cells(1, cell_w, cell_h, [&](cairo_t* cr, int, const cv::Rect2d& box) {
+        const double px_per_mm = 260 / 25.4;
+        cairo_save(cr);
+        cairo_scale(cr, px_per_mm, px_per_mm);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        synth::print_text(cr, "5", "Noto Serif CJK SC", 3.0,
+                          cv::Rect2d(box.x / px_per_mm, box.y / px_per_mm, box.width / px_per_mm, box.height / px_per_mm),
+                          synth::Align::centre, false);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        for (double y : {4.0, 30.0, 56.0}) {
+            cairo_rectangle(cr, box.x, box.y + y, 1, 12);
+            cairo_fill(cr);
+        }
+    });
+    const cv::Rect box(10, 10, cell_w, cell_h);
+    cv::Mat clean = page.clone();
+    clean(cv::Rect(box.x, box.y, 1, cell_h)).setTo(255);
+    std::vector<cv::Mat> crops, clean_crops;
+    const CutCell cell = DigitReader::cut(digit_cell_ink(page, box, Surround::ruled_cell), crops, true);
+    const CutCell alone = DigitReader::cut(digit_cell_ink(clean, box, Surround::ruled_cell), clean_crops, true);
+    ASSERT_GE(cell.whole, 0);
+    ASSERT_GE(alone.whole, 0);
+    // (Shaded alike but for the ink's grey levels, which the dashes shift a little.)
+    EXPECT_LT(cv::norm(crops[static_cast<std::size_t>(cell.whole)], clean_crops[static_cast<std::size_t>(alone.whole)], cv::NORM_L1),
+              0.02 * 255 * 28 * 28)
+        << "the whole writing is the 5 alone";
+    const std::string dir = default_models_dir() + "/digits/";
+    const Probabilities probs = DigitReader({dir + "digits.onnx", dir + "digits_s2.onnx"}).classify(crops);
+    EXPECT_LT(DigitReader::tick_probability(cell, probs), 0.5);
+}
+
 TEST(Digits, AnEnsembleAveragesItsModelsWhereTheFirstIsUnsureAndNamesAModelItCannotLoad) {
     const std::vector<cv::Mat> crops = held_out_digit_crops(6, 7);
     ASSERT_GE(crops.size(), 30u);

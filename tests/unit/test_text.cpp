@@ -104,6 +104,39 @@ TEST(DigitStrings, TheLabelsColonIsASeparatorNotADigit) {
     for (std::size_t i = 1; i < pieces.size(); ++i) EXPECT_EQ(pieces[i].separator, 0) << "piece " << i;
 }
 
+TEST(DigitStrings, ADashWrittenIntoTheNextDigitIsASeparator) {
+    // "5-08": the dash touches the 0 and makes one piece with it, wider than a digit. Cut
+    // in halves, the left half (dash and the 0's left side) and the right were read as two
+    // digits. The dash is a separator of its own; the 0 stays whole.
+    cv::Mat ink = cv::Mat::zeros(70, 260, CV_8UC1);
+    cv::putText(ink, "5", {10, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 4);
+    cv::line(ink, {60, 34}, {86, 34}, 255, 4);
+    cv::ellipse(ink, {102, 34}, {15, 21}, 0, 0, 360, 255, 4);
+    cv::putText(ink, "8", {130, 55}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 255, 4);
+    const auto pieces = segment_digits(ink);
+    ASSERT_EQ(pieces.size(), 4u);
+    EXPECT_EQ(pieces[0].separator, 0);
+    EXPECT_EQ(pieces[1].separator, '-');
+    EXPECT_LE(pieces[1].box.br().x, 90);
+    EXPECT_EQ(pieces[2].separator, 0);
+    EXPECT_GE(pieces[2].box.width, 30) << "the whole 0";
+    EXPECT_EQ(pieces[3].separator, 0);
+    // Over-cut (the 0 may come apart at its valleys, for the reader to join), the dash is
+    // still the only separator.
+    const auto over = segment_digits(ink, true);
+    ASSERT_GE(over.size(), 4u);
+    for (std::size_t i = 0; i < over.size(); ++i) EXPECT_EQ(over[i].separator, i == 1 ? '-' : 0) << "piece " << i;
+    // A 4 whose bar reaches a little right of its stem keeps it.
+    cv::Mat four = cv::Mat::zeros(70, 120, CV_8UC1);
+    cv::line(four, {40, 10}, {20, 42}, 255, 4);
+    cv::line(four, {20, 42}, {58, 42}, 255, 4);
+    cv::line(four, {48, 20}, {48, 60}, 255, 4);
+    const auto alone = segment_digits(four);
+    ASSERT_EQ(alone.size(), 1u);
+    EXPECT_EQ(alone[0].separator, 0);
+    for (const auto& p : segment_digits(four, true)) EXPECT_EQ(p.separator, 0);
+}
+
 TEST(DigitStrings, RuleRemnantsAndSpecksOutsideTheWritingAreNoCharacters) {
     // What is left of the cell's left rule, and a sliver of its top rule over the first
     // digit: taken in, the sliver made that digit as tall as the cell, so every other
