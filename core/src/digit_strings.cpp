@@ -3,9 +3,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <optional>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace formscan {
 

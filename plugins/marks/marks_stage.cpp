@@ -17,7 +17,6 @@ namespace {
 
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
 
-// The longer side of the largest connected stroke, in pixels.
 // The longest extent, across or down, of the ink's pieces, pieces closer than `join_px`
 // taken as one (the flag of a printed 5 and its body, apart on a faint print).
 int largest_extent(const cv::Mat& ink, int join_px) {
